@@ -1,0 +1,187 @@
+"""First-order perturbation: the pure-JAX solver of the linearised model.
+
+Linearising f(y_{t-1}, y_t, y_{t+1}, u_t) = 0 at the steady state gives, in deviations,
+
+    F_- s_{t-1} + F_0 y_t + F_+ E_t y^f_{t+1} + F_u u_t = 0,
+
+where s are the state variables (predetermined and mixed: Dynare's `state_var`) and y^f the
+forward-looking ones (mixed and purely forward). The decision rule is
+
+    y_t = g_x s_{t-1} + g_u u_t,
+
+with g_x the stable solution of the matrix quadratic
+
+    R(g_x) = F_- + F_0 g_x + F_+ (S_f g_x)(S_s g_x) = 0,
+
+(S_s, S_f select the state and forward rows) and ``g_u = -(F_0 + F_+ g_f S_s)^{-1} F_u``.
+
+Algorithm, as in Dynare but with the QZ step replaced by a pure-JAX spectral divide and
+conquer (see [`jaxmacro._linalg.stable_deflating_subspace`][]):
+
+1. Static variables (appearing only at t) are eliminated by a QR of their columns of F_0.
+2. The remaining equations in w_t = (s_{t-1}, y^f_t) form a pencil ``D w_{t+1} = E w_t`` of
+   size n_s + n_f, with identity rows linking the two copies of each mixed variable.
+3. The deflating subspace of the eigenvalues with modulus below ``qz_criterium``
+   (default 1 + 1e-6, as Dynare, so unit roots count as stable) gives g_f = Z_2 Z_1^{-1}.
+   Its dimension is the Blanchard-Kahn count.
+4. g_x for all variables follows from one linear solve; the residual of the matrix quadratic
+   is checked.
+
+Derivatives are implicit: differentiating R(g_x) = 0 gives the generalised Sylvester equation
+
+    M dg + F_+ (S_f dg) g_s = -(dF_- + dF_0 g_x + dF_+ g_f g_s),   M = F_0 + F_+ g_f S_s,
+
+solved (reduced to the forward rows) with a Kronecker system; iterations are never
+differentiated.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import jax
+import jax.numpy as jnp
+
+from ._linalg import stable_deflating_subspace
+
+
+# Static layout of the first-order problem: tuples of ints, hashable.
+class Layout(tuple):
+    """(n, static, pred, both, fwrd) as a hashable tuple; states = pred+both, forward = both+fwrd."""
+
+    @property
+    def n(self):
+        return self[0]
+
+    @property
+    def static(self):
+        return self[1]
+
+    @property
+    def pred(self):
+        return self[2]
+
+    @property
+    def both(self):
+        return self[3]
+
+    @property
+    def fwrd(self):
+        return self[4]
+
+    @property
+    def states(self):
+        return self.pred + self.both
+
+    @property
+    def forward(self):
+        return self.both + self.fwrd
+
+
+def make_layout(structure, n) -> Layout:
+    return Layout((n, structure.static, structure.pred, structure.both, structure.fwrd))
+
+
+def _quadratic_matrices(F_m, F_0, F_p, g, layout):
+    s = jnp.asarray(layout.states, dtype=int)
+    f = jnp.asarray(layout.forward, dtype=int)
+    g_s = g[s]
+    g_f = g[f]
+    M = F_0.at[:, s].add(F_p @ g_f)
+    return M, g_s, g_f
+
+
+def quadratic_residual(F_m, F_0, F_p, g, layout):
+    """R(g) = F_- + F_0 g + F_+ g_f g_s."""
+    _, g_s, g_f = _quadratic_matrices(F_m, F_0, F_p, g, layout)
+    return F_m + F_0 @ g + F_p @ g_f @ g_s
+
+
+def _solve_gx(F_m, F_0, F_p, layout, qz_criterium, max_steps):
+    n = layout.n
+    ns, nf = len(layout.states), len(layout.forward)
+    nstat, npred, nboth = len(layout.static), len(layout.pred), len(layout.both)
+    dtype = F_0.dtype
+    if ns == 0:
+        return jnp.zeros((n, 0), dtype), jnp.zeros(3, dtype).at[1].set(1.0).at[2].set(1.0), jnp.zeros((0,), dtype)
+    # 1. static elimination
+    if nstat > 0:
+        Q, _ = jnp.linalg.qr(F_0[:, jnp.asarray(layout.static)], mode="complete")
+        Qd = Q[:, nstat:].T
+        Fm_d, F0_d, Fp_d = Qd @ F_m, Qd @ F_0, Qd @ F_p
+    else:
+        Fm_d, F0_d, Fp_d = F_m, F_0, F_p
+    nd = n - nstat
+    m = ns + nf
+    # 2. pencil D w_{t+1} = E w_t, w_t = (s_{t-1}, y^f_t)
+    s_idx = jnp.asarray(layout.states)
+    D = jnp.zeros((m, m), dtype)
+    E = jnp.zeros((m, m), dtype)
+    D = D.at[:nd, :ns].set(F0_d[:, s_idx]).at[:nd, ns:].set(Fp_d)
+    E = E.at[:nd, :ns].set(-Fm_d)
+    if layout.fwrd:
+        E = E.at[:nd, ns + nboth :].set(-F0_d[:, jnp.asarray(layout.fwrd)])
+    for i in range(nboth):
+        D = D.at[nd + i, npred + i].set(1.0)
+        E = E.at[nd + i, ns + i].set(1.0)
+    # 3. stable deflating subspace
+    U, sv, converged, _ = stable_deflating_subspace(E, D, qz_criterium, max_steps=max_steps)
+    n_stable = jnp.sum(sv > 0.5)
+    Z = U[:, :ns]
+    Z1, Z2 = Z[:ns], Z[ns:]
+    z1_sv = jnp.linalg.svd(Z1, compute_uv=False)
+    z1_ok = z1_sv[-1] > 1e-10 * jnp.maximum(z1_sv[0], 1e-300)
+    g_f = jnp.linalg.solve(Z1.T, Z2.T).T  # Z2 Z1^{-1}
+    # 4. all rows from one linear solve
+    M = F_0.at[:, s_idx].add(F_p @ g_f)
+    g = -jnp.linalg.solve(M, F_m)
+    # one Newton step on R(g) = 0 polishes the subspace estimate
+    g = _newton_polish(F_m, F_0, F_p, g, layout)
+    info = jnp.stack([n_stable.astype(dtype), converged.astype(dtype), z1_ok.astype(dtype)])
+    return g, info, sv
+
+
+def _sylvester_tangent(F_m, F_0, F_p, g, C, layout):
+    """Solve M X + F_+ (S_f X) g_s = C for X (n x ns), reduced to the forward rows."""
+    nf = len(layout.forward)
+    f = jnp.asarray(layout.forward, dtype=int)
+    M, g_s, _ = _quadratic_matrices(F_m, F_0, F_p, g, layout)
+    ok = jnp.all(jnp.isfinite(M))
+    M = jnp.where(ok, M, jnp.eye(M.shape[0], dtype=M.dtype))
+    MiC = jnp.linalg.solve(M, C)
+    if nf == 0:
+        return MiC
+    MiFp = jnp.linalg.solve(M, F_p)
+    K = MiFp[f]  # nf x nf
+    # X_f + K X_f g_s = (M^{-1} C)_f
+    ns = g_s.shape[0]
+    Kron = jnp.eye(nf * ns, dtype=M.dtype) + jnp.kron(g_s.T, K)
+    Xf = jnp.linalg.solve(Kron, MiC[f].T.reshape(-1)).reshape(ns, nf).T
+    return MiC - MiFp @ Xf @ g_s
+
+
+def _newton_polish(F_m, F_0, F_p, g, layout):
+    R = quadratic_residual(F_m, F_0, F_p, g, layout)
+    return g + _sylvester_tangent(F_m, F_0, F_p, g, -R, layout)
+
+
+@functools.partial(jax.custom_jvp, nondiff_argnums=(3, 4, 5))
+def solve_gx(F_m, F_0, F_p, layout, qz_criterium=1.000001, max_steps=80):
+    """g_x from the Jacobian blocks; returns (g_x, info, singular values).
+
+    `info` = (number of stable eigenvalues, converged flag, Z11-invertible flag) as floats.
+    """
+    return _solve_gx(F_m, F_0, F_p, layout, qz_criterium, max_steps)
+
+
+@solve_gx.defjvp
+def _solve_gx_jvp(layout, qz_criterium, max_steps, primals, tangents):
+    F_m, F_0, F_p = primals
+    dF_m, dF_0, dF_p = tangents
+    g, info, sv = solve_gx(F_m, F_0, F_p, layout, qz_criterium, max_steps)
+    if g.shape[1] == 0:
+        return (g, info, sv), (jnp.zeros_like(g), jnp.zeros_like(info), jnp.zeros_like(sv))
+    _, g_s, g_f = _quadratic_matrices(F_m, F_0, F_p, g, layout)
+    C = dF_m + dF_0 @ g + dF_p @ g_f @ g_s
+    dg = _sylvester_tangent(F_m, F_0, F_p, g, -C, layout)
+    return (g, info, sv), (dg, jnp.zeros_like(info), jnp.zeros_like(sv))
