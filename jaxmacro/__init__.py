@@ -4,10 +4,14 @@ The public surface is this module. Enable float64 in your program
 (``jax.config.update("jax_enable_x64", True)``); the library never changes global JAX config.
 """
 
+from ._moments import Moments as Moments, moments as moments
 from ._model import Model as Model, Structure as Structure
 from ._named import Named as Named
 from ._results import RESULTS as RESULTS, result_message as result_message, result_name as result_name
 from ._solution import Solution as Solution, SteadyState as SteadyState
+from ._simulate import impulse_response as impulse_response, simulate as simulate
 from ._solve import perturb as perturb, solve as solve, steady_state as steady_state
+
+from . import models as models
 
 __version__ = "0.1.0"

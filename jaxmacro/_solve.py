@@ -60,7 +60,15 @@ def model_vector(model, values, dtype):
     return jnp.asarray(to_vector(model.variables, values, "variable"), dtype=dtype)
 
 
-@eqx.filter_jit
+def _arrays(params):
+    """Python scalars would be static under filter_jit (one compile per value): make them arrays."""
+    if params is None:
+        return None
+    if isinstance(params, dict):
+        return {k: jnp.asarray(v) for k, v in params.items()}
+    return jnp.asarray(params)
+
+
 def steady_state(
     model: Model,
     params=None,
@@ -91,6 +99,12 @@ def steady_state(
 
     **Returns:** a [`jaxmacro.SteadyState`][].
     """
+    guess = None if guess is None else {k: jnp.asarray(v) for k, v in dict(guess).items()}
+    return _steady_state_jit(model, _arrays(params), guess, solver, tol, max_steps, throw)
+
+
+@eqx.filter_jit
+def _steady_state_jit(model, params, guess, solver, tol, max_steps, throw):
     theta = _params_vector(model, params)
     ss = _steady_state_impl(model, theta, guess, solver, tol, max_steps)
     if throw:
@@ -136,7 +150,6 @@ def _first_order(model, ss: SteadyState, qz_criterium, max_steps):
     return g_x, g_u, n_stable, residual, result
 
 
-@eqx.filter_jit
 def solve(
     model: Model,
     params=None,
@@ -174,6 +187,14 @@ def solve(
     """
     if order not in (1, 2):
         raise ValueError(f"order must be 1 or 2, got {order!r}")
+    guess = None if guess is None else {k: jnp.asarray(v) for k, v in dict(guess).items()}
+    return _solve_jit(
+        model, _arrays(params), order, guess, steady_state_solver, qz_criterium, max_steps, throw
+    )
+
+
+@eqx.filter_jit
+def _solve_jit(model, params, order, guess, steady_state_solver, qz_criterium, max_steps, throw):
     theta = _params_vector(model, params)
     ss = _steady_state_impl(model, theta, guess, steady_state_solver, 1e-12, 100)
     return _perturb_impl(model, ss, order, qz_criterium, max_steps, throw)
@@ -211,7 +232,6 @@ def _perturb_impl(model, ss, order, qz_criterium, max_steps, throw):
     return sol
 
 
-@eqx.filter_jit
 def perturb(
     model: Model,
     steady_state: SteadyState,
@@ -224,4 +244,9 @@ def perturb(
     """Perturbation solution around a given [`jaxmacro.SteadyState`][] (see [`jaxmacro.solve`][])."""
     if order not in (1, 2):
         raise ValueError(f"order must be 1 or 2, got {order!r}")
+    return _perturb_jit(model, steady_state, order, qz_criterium, max_steps, throw)
+
+
+@eqx.filter_jit
+def _perturb_jit(model, steady_state, order, qz_criterium, max_steps, throw):
     return _perturb_impl(model, steady_state, order, qz_criterium, max_steps, throw)

@@ -1,5 +1,8 @@
 """Public example and paper models.
 
-Each paper lives in its own submodule (``jaxmacro.models.kraay2000``, ``jaxmacro.models.zhang2019``,
-...); small textbook models are re-exported here.
+Small textbook models are re-exported here; each paper lives in its own submodule
+(``jaxmacro.models.kraay2000``, ``jaxmacro.models.zhang2019``, ...).
 """
+
+from ._rbc import rbc as rbc
+from ._two_country import two_country_bond as two_country_bond
