@@ -19,10 +19,10 @@ demo: $(STAMP)
 	$(PY) experiments/demo.py
 
 test: $(STAMP)
-	$(PY) -m pytest -n 2 -q
+	$(PY) -m pytest -n 2 -q -m "not slow and not dynare"
 
 test-all: $(STAMP)
-	$(PY) -m pytest -n 2 -q -m "slow or not slow"
+	$(PY) -m pytest -n 2 -q
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench.py
