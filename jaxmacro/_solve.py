@@ -29,21 +29,34 @@ def _steady_state_impl(model, theta, guess, solver, tol, max_steps):
             y0 = jnp.asarray(model.guess, dtype=theta.dtype)
         else:
             y0 = model_vector(model, guess, theta.dtype)
-        if solver is None:
-            solver = optx.Newton(rtol=tol, atol=tol)
 
         def fn(y, th):
             return model.static_residual(y, th)
 
-        sol = optx.root_find(
-            fn, solver, y0, args=theta, throw=False, max_steps=max_steps,
-            adjoint=optx.ImplicitAdjoint(),
-        )
-        value = sol.value
-        steps = sol.stats["num_steps"]
-        result = RESULTS.where(
-            sol.result == optx.RESULTS.successful, RESULTS.successful, RESULTS.steady_state_failed
-        )
+        def run(slv):
+            return optx.root_find(
+                fn, slv, y0, args=theta, throw=False, max_steps=max_steps,
+                adjoint=optx.ImplicitAdjoint(),
+            )
+
+        if solver is not None:
+            sol = run(solver)
+            value, steps, ok = sol.value, sol.stats["num_steps"], sol.result == optx.RESULTS.successful
+        else:
+            # Newton is fast from a good guess; a trust-region method (Dogleg) is the fallback
+            # when Newton leaves the domain (NaN) or fails from a poor guess.
+            s1 = run(optx.Newton(rtol=tol, atol=tol))
+            ok1 = (s1.result == optx.RESULTS.successful) & jnp.all(jnp.isfinite(s1.value))
+
+            def fallback():
+                s2 = run(optx.Dogleg(rtol=tol, atol=tol))
+                return s2.value, s1.stats["num_steps"] + s2.stats["num_steps"], s2.result == optx.RESULTS.successful
+
+            def keep():
+                return s1.value, s1.stats["num_steps"], ok1
+
+            value, steps, ok = jax.lax.cond(ok1, keep, fallback)
+        result = RESULTS.where(ok, RESULTS.successful, RESULTS.steady_state_failed)
     residual = model.static_residual(value, theta)
     scale = 1.0 + jnp.max(jnp.abs(value))
     bad_res = ~(jnp.max(jnp.abs(residual)) <= jnp.sqrt(tol) * scale * 1e-2)
