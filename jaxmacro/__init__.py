@@ -7,6 +7,12 @@ The public surface is this module. Enable float64 in your program
 from ._moments import Moments as Moments, moments as moments
 from ._model import Model as Model, Structure as Structure
 from ._named import Named as Named
+from ._portfolio import (
+    PortfolioSolution as PortfolioSolution,
+    ds_alpha as ds_alpha,
+    portfolio as portfolio,
+    portfolio_from_solution as portfolio_from_solution,
+)
 from ._results import RESULTS as RESULTS, result_message as result_message, result_name as result_name
 from ._solution import Solution as Solution, SteadyState as SteadyState
 from ._simulate import impulse_response as impulse_response, simulate as simulate

@@ -1,0 +1,325 @@
+"""Country portfolios: the Devereux–Sutherland (2011) zero-order portfolio.
+
+The steady-state portfolio of a model with several assets is indeterminate at first order. Devereux
+and Sutherland (2011, JEEA, "Country portfolios in open economy macro models") pin it down by
+taking the portfolio Euler conditions to second order and the rest of the model to first order,
+in which portfolio income only enters as α̃'·r̂x. The user writes the model with that income
+replaced by an exogenous, zero-variance, i.i.d. input ξ in the home budget constraint
+(``... + ξ_t``), and names
+
+- the k = N_assets - 1 excess returns r̂x (each asset over a numeraire asset),
+- the marginal-utility differential D (e.g. ρ(ĉ - ĉ*) - q̂; with two countries a single variable),
+- the shock ξ.
+
+From the first-order solution (``jm.solve``; unit roots count as stable), the impact responses
+(rows of g_u) give
+
+    r̂x = R1 ξ + R2 ε,      D = D1 ξ + D2 ε,                       (ε: the other shocks, cov Σ)
+
+Imposing ξ = α̃'r̂x (so ξ = H ε with H = (1 - α̃'R1)⁻¹α̃'R2) and the second-order portfolio
+condition E[D r̂x'] = 0 gives
+
+    α̃ = (R2 Σ D2' R1' - R2 Σ R2' D1)⁻¹ R2 Σ D2'.
+
+**Several countries.** With N countries, country i < N has its own input ξ_i and its own
+differential D_i = MU_i - MU_N, so ξ, D are (N-1)-vectors, R1 is k x (N-1), D1 is (N-1) x (N-1)
+and the positions form a k x (N-1) matrix A (column i: country i). The same derivation gives,
+with M = R2ΣR2' and G = D2ΣR2',
+
+    A = (K'R1' - M)⁻¹ K',      K = D1⁻¹ G,
+
+which for N = 2 is the formula above (multiply through by the scalar D1).
+
+Everything is a closed-form function of the first-order solution, so α̃ is differentiable in the
+parameters (through the steady state, the implicit derivative of the first-order solution and
+the formula) and vmappable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+from jaxtyping import Array, Float
+
+from ._model import Model
+from ._named import Named
+from ._results import RESULTS
+from ._solution import Solution
+from ._solve import solve
+
+__all__ = ["PortfolioSolution", "portfolio", "portfolio_from_solution", "ds_alpha"]
+
+_SINGULAR_RTOL = 1e-12
+
+
+def _arrays(x):
+    """Python numbers would be static under filter_jit (one compile per value): make them arrays."""
+    if x is None or callable(x):
+        return x
+    if isinstance(x, dict):
+        return {k: jnp.asarray(v) for k, v in x.items()}
+    return jnp.asarray(x)
+
+
+class PortfolioSolution(eqx.Module):
+    """Devereux–Sutherland zero-order portfolio and the first-order solution it comes from.
+
+    With k excess returns and N countries (N = 2 unless several differentials are named):
+
+    **Fields:**
+
+    - `solution`: the first-order [`jaxmacro.Solution`][] of the model with ξ as an input.
+    - `excess_returns`, `mu_differentials`, `xi_shocks`, `fundamental_shocks` (static): names.
+    - `alpha_tilde`: α̃, shape (k,) for two countries, (k, N-1) otherwise (column i: country i).
+    - `alpha`: ``scale * alpha_tilde``, the positions in the model's units ("levels").
+    - `scale`: the factor used (see [`jaxmacro.portfolio`][]).
+    - `R1` (k x (N-1)), `R2` (k x n_ε), `D1` ((N-1) x (N-1)), `D2` ((N-1) x n_ε): impact loadings.
+    - `sigma`: Σ, covariance of the fundamental shocks ε (all shocks except ξ).
+    - `xi_loading`: H ((N-1) x n_ε), ξ = H ε at the optimal portfolio.
+    - `impact`: X0 = g_u[:, ε] + g_u[:, ξ] H (n_vars x n_ε), the impact response of every
+      variable to ε at the optimal portfolio (the feedback of portfolio income included).
+    - `rx_cov`: cov(r̂x) = R̃ Σ R̃' with R̃ = R2 + R1 H (k x k), the excess-return covariance.
+    - `rx_mu_cov`: cov(r̂x, D) = R̃ Σ D̃' (k x (N-1)); zero at the DS solution (a diagnostic).
+    - `portfolio_return_var`: var(ξ) = H Σ H', the variance of the portfolio excess income.
+    - `result`: [`jaxmacro.RESULTS`][] (the solution's, or `portfolio_singular`).
+    """
+
+    solution: Solution
+    excess_returns: tuple[str, ...] = eqx.field(static=True)
+    mu_differentials: tuple[str, ...] = eqx.field(static=True)
+    xi_shocks: tuple[str, ...] = eqx.field(static=True)
+    fundamental_shocks: tuple[str, ...] = eqx.field(static=True)
+    alpha_tilde: Array
+    alpha: Array
+    scale: Array
+    R1: Float[Array, "k m"]
+    R2: Float[Array, "k ne"]
+    D1: Float[Array, "m m"]
+    D2: Float[Array, "m ne"]
+    sigma: Float[Array, "ne ne"]
+    xi_loading: Float[Array, "m ne"]
+    impact: Float[Array, "n ne"]
+    rx_cov: Float[Array, "k k"]
+    rx_mu_cov: Float[Array, "k m"]
+    portfolio_return_var: Float[Array, "m m"]
+    result: RESULTS
+
+    @property
+    def model(self) -> Model:
+        return self.solution.model
+
+    @property
+    def ok(self):
+        return self.result == RESULTS.successful
+
+
+def _rcond(X):
+    s = jnp.linalg.svd(jax.lax.stop_gradient(X), compute_uv=False)
+    return jnp.where(s[0] > 0, s[-1] / jnp.where(s[0] > 0, s[0], 1.0), 0.0)
+
+
+def ds_alpha(R1, R2, D1, D2, sigma):
+    """The DS zero-order portfolio from the loadings: ``(alpha_tilde, rcond)``.
+
+    Two countries (R1 of shape (k, 1), D1 of shape (1, 1)):
+    α̃ = (R2ΣD2'R1' - R2ΣR2'D1)⁻¹ R2ΣD2', returned with shape (k, 1).
+    N countries: A = (K'R1' - R2ΣR2')⁻¹K' with K = D1⁻¹ D2ΣR2' (shape (k, N-1)).
+    `rcond` is the reciprocal condition number (smallest over largest singular value) of the
+    matrix inverted (the smaller one for N > 2); it is 0 when the portfolio is undetermined.
+    """
+    M = R2 @ sigma @ R2.T
+    G = D2 @ sigma @ R2.T  # (N-1) x k
+    m = D1.shape[0]
+    if m == 1:
+        mat = G.T @ R1.T - M * D1[0, 0]
+        rc = _rcond(mat)
+        mat = jnp.where(rc > _SINGULAR_RTOL, mat, jnp.eye(mat.shape[0], dtype=mat.dtype))
+        return jnp.linalg.solve(mat, G.T), rc
+    rc1 = _rcond(D1)
+    D1s = jnp.where(rc1 > _SINGULAR_RTOL, D1, jnp.eye(m, dtype=D1.dtype))
+    K = jnp.linalg.solve(D1s, G)
+    mat = K.T @ R1.T - M
+    rc2 = _rcond(mat)
+    mat = jnp.where(rc2 > _SINGULAR_RTOL, mat, jnp.eye(mat.shape[0], dtype=mat.dtype))
+    return jnp.linalg.solve(mat, K.T), jnp.minimum(rc1, rc2)
+
+
+def _names(x, what) -> tuple[str, ...]:
+    if isinstance(x, str):
+        return (x,)
+    x = tuple(x)
+    if not x or not all(isinstance(v, str) for v in x):
+        raise ValueError(f"`{what}` must be a name or a non-empty sequence of names, got {x!r}")
+    return x
+
+
+def _check(model: Model, excess_returns, mu_differential, xi_shocks):
+    rx = _names(excess_returns, "excess_returns")
+    mu = _names(mu_differential, "mu_differential")
+    xi = _names(xi_shocks, "xi_shocks")
+    for v in rx + mu:
+        if v not in model.variables:
+            raise ValueError(f"unknown variable {v!r}; declared: {', '.join(model.variables)}")
+    for s in xi:
+        if s not in model.shocks:
+            raise ValueError(f"unknown shock {s!r}; declared: {', '.join(model.shocks)}")
+    if len(mu) != len(xi):
+        raise ValueError(
+            f"one marginal-utility differential per ξ shock (country 1..N-1) is needed: got "
+            f"{len(mu)} differential(s) {mu} and {len(xi)} ξ shock(s) {xi}"
+        )
+    if len(set(rx)) != len(rx) or len(set(mu)) != len(mu) or len(set(xi)) != len(xi):
+        raise ValueError("duplicate names in excess_returns, mu_differential or xi_shocks")
+    eps = tuple(s for s in model.shocks if s not in xi)
+    if not eps:
+        raise ValueError("the model has no shocks other than the ξ shocks: no risk to hedge")
+    return rx, mu, xi, eps
+
+
+def _portfolio_impl(sol: Solution, rx, mu, xi, eps, scale, two_country: bool):
+    model = sol.model
+    vi = {v: i for i, v in enumerate(model.variables)}
+    si = {s: i for i, s in enumerate(model.shocks)}
+    irx = jnp.asarray([vi[v] for v in rx])
+    imu = jnp.asarray([vi[v] for v in mu])
+    ixi = jnp.asarray([si[s] for s in xi])
+    ieps = jnp.asarray([si[s] for s in eps])
+    g_u = sol.g_u
+    R1, R2 = g_u[irx][:, ixi], g_u[irx][:, ieps]
+    D1, D2 = g_u[imu][:, ixi], g_u[imu][:, ieps]
+    sigma = sol.shock_cov[ieps][:, ieps]
+    A, rc = ds_alpha(R1, R2, D1, D2, sigma)  # k x m
+    m = len(xi)
+    Imm = jnp.eye(m, dtype=A.dtype)
+    H = jnp.linalg.solve(Imm - A.T @ R1, A.T @ R2)  # m x n_eps
+    X0 = g_u[:, ieps] + g_u[:, ixi] @ H
+    Rt, Dt = R2 + R1 @ H, D2 + D1 @ H
+    result = RESULTS.where(
+        (sol.result == RESULTS.successful) & ~(rc > _SINGULAR_RTOL),
+        RESULTS.portfolio_singular,
+        sol.result,
+    )
+    ok = result == RESULTS.successful
+    nanify = lambda x: jnp.where(ok, x, jnp.nan)  # noqa: E731
+    alpha_tilde = A[:, 0] if two_country else A
+    return PortfolioSolution(
+        solution=sol,
+        excess_returns=rx,
+        mu_differentials=mu,
+        xi_shocks=xi,
+        fundamental_shocks=eps,
+        alpha_tilde=nanify(alpha_tilde),
+        alpha=nanify(scale * alpha_tilde),
+        scale=jnp.asarray(scale, dtype=A.dtype),
+        R1=R1,
+        R2=R2,
+        D1=D1,
+        D2=D2,
+        sigma=sigma,
+        xi_loading=nanify(H),
+        impact=nanify(X0),
+        rx_cov=nanify(Rt @ sigma @ Rt.T),
+        rx_mu_cov=nanify(Rt @ sigma @ Dt.T),
+        portfolio_return_var=nanify(H @ sigma @ H.T),
+        result=result,
+    )
+
+
+def _scale_value(scale, sol: Solution):
+    if scale is None:
+        return jnp.asarray(1.0, dtype=sol.g_u.dtype)
+    if callable(scale):
+        p = Named(sol.model.param_names, sol.params, "parameter")
+        ybar = Named(sol.model.variables, sol.steady_state, "variable")
+        return jnp.asarray(scale(p, ybar), dtype=sol.g_u.dtype)
+    return jnp.asarray(scale, dtype=sol.g_u.dtype)
+
+
+@eqx.filter_jit
+def _portfolio_jit(model, params, rx, mu, xi, eps, scale, two, qz_criterium, max_steps):
+    sol = solve(model, params, qz_criterium=qz_criterium, max_steps=max_steps, throw=False)
+    return _portfolio_impl(sol, rx, mu, xi, eps, _scale_value(scale, sol), two)
+
+
+def _maybe_throw(out: PortfolioSolution, throw: bool) -> PortfolioSolution:
+    # Outside the jitted core, so that throw=True and throw=False share one compilation.
+    if throw:
+        out = out.result.error_if(out, out.result != RESULTS.successful)
+    return out
+
+
+def portfolio(
+    model: Model,
+    params=None,
+    *,
+    excess_returns: Sequence[str] | str = ("rx",),
+    mu_differential: Sequence[str] | str = "cdiff",
+    xi_shocks: Sequence[str] | str = ("zeta",),
+    scale: float | Callable | None = None,
+    qz_criterium: float = 1.0 + 1e-6,
+    max_steps: int = 80,
+    throw: bool = True,
+) -> PortfolioSolution:
+    """Devereux–Sutherland (2011) zero-order country portfolio of `model` at `params`.
+
+    Solves the model to first order (as [`jaxmacro.solve`][], unit roots counted stable), reads
+    the impact loadings R1, R2, D1, D2 of the excess returns and of the marginal-utility
+    differential on ξ and on the other shocks, and returns
+
+        α̃ = (R2 Σ D2' R1' - R2 Σ R2' D1)⁻¹ R2 Σ D2'
+
+    (see the module docstring for N countries), the loadings and the covariances at the
+    optimal portfolio. Differentiable in `params` and vmappable; jit-compiled once per model.
+
+    **Main arguments:**
+
+    - `model`: a [`jaxmacro.Model`][] whose home budget constraint carries portfolio income as
+      an additive zero-variance shock ξ (the `xi_shocks`).
+    - `params`: mapping name -> value (missing names use defaults), or a parameter vector.
+
+    **Other arguments (keyword-only):**
+
+    - `excess_returns`: names of the k excess-return variables (asset j over the numeraire).
+    - `mu_differential`: name of the marginal-utility differential (home minus foreign, e.g.
+      ρ(ĉ - ĉ*) - q̂), or N-1 names (country i minus country N) for N countries.
+    - `xi_shocks`: the ξ shock (or one per country 1..N-1). Its variance is ignored: Σ is the
+      covariance of the remaining ("fundamental") shocks.
+    - `scale`: how α̃ maps to the model's units: ``alpha = scale * alpha_tilde``. A number, or
+      ``scale(params: Named, steady_state: Named)``. E.g. with portfolio income
+      Ȳ β α̃ (R1 - R2) the position in goods is α̃βȲ; with income α(r_1 - r_2) around a gross
+      return r̄ it is α̃/r̄. Default 1.
+    - `qz_criterium`, `max_steps`: passed to the first-order solver.
+    - `throw`: raise on failure, or report it in `result` (failed points have NaN α̃). Use
+      ``throw=False`` under `vmap`.
+
+    **Returns:** a [`jaxmacro.PortfolioSolution`][]. `result` is `RESULTS.portfolio_singular`
+    when the matrix inverted is singular (the assets do not span distinct risks).
+    """
+    rx, mu, xi, eps = _check(model, excess_returns, mu_differential, xi_shocks)
+    two = isinstance(mu_differential, str) or len(mu) == 1
+    out = _portfolio_jit(model, _arrays(params), rx, mu, xi, eps, _arrays(scale), two,
+                         qz_criterium, max_steps)
+    return _maybe_throw(out, throw)
+
+
+@eqx.filter_jit
+def _from_solution_jit(sol, rx, mu, xi, eps, scale, two):
+    return _portfolio_impl(sol, rx, mu, xi, eps, _scale_value(scale, sol), two)
+
+
+def portfolio_from_solution(
+    solution: Solution,
+    *,
+    excess_returns: Sequence[str] | str = ("rx",),
+    mu_differential: Sequence[str] | str = "cdiff",
+    xi_shocks: Sequence[str] | str = ("zeta",),
+    scale: float | Callable | None = None,
+    throw: bool = True,
+) -> PortfolioSolution:
+    """[`jaxmacro.portfolio`][] from an existing first-order [`jaxmacro.Solution`][]."""
+    rx, mu, xi, eps = _check(solution.model, excess_returns, mu_differential, xi_shocks)
+    two = isinstance(mu_differential, str) or len(mu) == 1
+    return _maybe_throw(_from_solution_jit(solution, rx, mu, xi, eps, _arrays(scale), two), throw)
