@@ -18,6 +18,6 @@ from ._solution import Solution as Solution, SteadyState as SteadyState
 from ._simulate import impulse_response as impulse_response, simulate as simulate
 from ._solve import perturb as perturb, solve as solve, steady_state as steady_state
 
-from . import models as models
+from . import compat as compat, models as models
 
 __version__ = "0.1.0"

@@ -52,7 +52,7 @@ class Solution(eqx.Module):
 
     Rows are in declaration order (`model.variables`); columns of g_x in `states` order;
     g_xx, g_xu, g_uu use Kronecker columns like Dynare's ghxx, ghxu, ghuu. Use
-    [`jaxmacro.to_dynare`][] for Dynare's DR-ordered layout.
+    [`jaxmacro.compat.to_dynare`][] for Dynare's DR-ordered layout.
 
     **Fields:** `model` (static), `order` (static), `params`, `steady_state`, `g_x`, `g_u`,
     `shock_cov` (Σ), `g_xx`, `g_xu`, `g_uu`, `g_ss` (None at order 1), `n_stable`

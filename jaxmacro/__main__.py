@@ -1,0 +1,252 @@
+"""Command line: ``python -m jaxmacro solve MODEL.mod --order {1,2} [--json OUT.json] ...``.
+
+Imports a Dynare `.mod` file (see [`jaxmacro.compat.load_mod`][]), solves it, prints a
+readable summary (steady state, Blanchard-Kahn check, decision rules) and optionally writes
+the decision rules as JSON in Dynare's layout: the keys ``ys``, ``order_var``,
+``state_var``, ``ghx``, ``ghu`` (and at order 2 ``ghxx``, ``ghxu``, ``ghuu``, ``ghs2``),
+``endo_names`` and ``exo_names``.
+
+Exit status: 0 on success; 1 when the model cannot be solved (no steady state, Blanchard-Kahn
+failure, ...); 2 for usage errors and files that cannot be imported (parse errors). The reason
+is one line on standard error.
+
+This is a program, not the library: it turns on float64 for itself
+(``jax_enable_x64``), as Dynare computes in double precision.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+import numpy as np
+
+EXIT_UNSOLVED = 1
+EXIT_INPUT = 2
+
+
+class _Failure(Exception):
+    def __init__(self, message: str, status: int):
+        super().__init__(message)
+        self.status = status
+
+
+def _parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(
+        prog="jaxmacro",
+        description="JAX-accelerated, differentiable perturbation solver for DSGE models.",
+    )
+    sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sp = sub.add_parser(
+        "solve",
+        help="import a Dynare .mod file, solve it and print (or write) the decision rules",
+        description="Import a Dynare .mod file, solve it by perturbation and print the "
+        "steady state, the Blanchard-Kahn check and the decision rules.",
+    )
+    sp.add_argument("model", metavar="MODEL.mod", help="the Dynare model file")
+    sp.add_argument("--order", type=int, choices=(1, 2), default=None,
+                    help="approximation order (default: the order of the file's stoch_simul, "
+                    "2 if it gives none, as in Dynare; 1 without stoch_simul)")
+    sp.add_argument("--json", metavar="OUT.json", default=None,
+                    help="write the decision rules in Dynare's layout to this file")
+    sp.add_argument("-D", dest="defines", metavar="NAME=VALUE", action="append", default=[],
+                    help="define a macro variable, as Dynare's -D (repeatable)")
+    sp.add_argument("--param", dest="params", metavar="NAME=VALUE", action="append",
+                    default=[], help="replace the file's value of a parameter (repeatable); "
+                    "parameters the file derives from it follow")
+    sp.add_argument("--quiet", "-q", action="store_true", help="print nothing on success")
+    return ap
+
+
+def _parse_params(items) -> dict[str, float]:
+    out = {}
+    for item in items:
+        name, eq, value = item.partition("=")
+        if not eq:
+            raise _Failure(f"--param {item}: expected NAME=VALUE", EXIT_INPUT)
+        try:
+            out[name.strip()] = float(value)
+        except ValueError:
+            raise _Failure(f"--param {item}: {value!r} is not a number", EXIT_INPUT) from None
+    return out
+
+
+def _fmt_table(row_names, col_names, M, width=12, prec=6) -> list[str]:
+    w = max([len(r) for r in row_names] + [4])
+    lines = [" " * (w + 2) + "".join(f"{c:>{width}}" for c in col_names)]
+    for r, row in zip(row_names, M):
+        lines.append(f"  {r:<{w}}" + "".join(f"{x:>{width}.{prec}f}" for x in row))
+    return lines
+
+
+def summary(solution, dr: dict) -> str:
+    """Readable report: steady state, Blanchard-Kahn check and the decision rules.
+
+    The table follows Dynare's "POLICY AND TRANSITION FUNCTIONS": one column per variable,
+    one row per term of the rule y_t = ys + ghx x + ghu u (+ order-2 terms, printed as the
+    coefficients of the polynomial: ½·ghxx on squares, ghxx on cross products, ½·ghs2 in the
+    constant).
+    """
+    model = solution.model
+    names = dr["endo_names"]
+    ov = dr["order_var"]
+    sv = dr["state_var"]
+    ex = dr["exo_names"]
+    lines = [
+        f"MODEL {model.name}: {len(names)} endogenous variables "
+        f"({sum(n.startswith('AUX_') for n in names)} auxiliary), "
+        f"{len(sv)} states, {len(ex)} shocks, order {solution.order}",
+        "",
+        "STEADY STATE",
+    ]
+    w = max(len(n) for n in names)
+    for n, v in zip(names, dr["ys"]):
+        lines.append(f"  {n:<{w}}  {v: .10g}")
+    n_stable = int(solution.n_stable)
+    ns, nf = len(sv), solution.n_forward
+    ok = n_stable == ns
+    lines += ["", "BLANCHARD-KAHN",
+              f"  {n_stable} eigenvalue(s) with modulus <= qz_criterium for {ns} state "
+              f"variable(s); {nf} forward-looking variable(s): "
+              + ("rank condition verified" if ok else "condition FAILS")]
+    ev = solution.eigenvalues()
+    if ev.size:
+        lines.append("  moduli of the stable eigenvalues: " + " ".join(f"{abs(e):.6f}" for e in ev))
+    # decision-rule table, columns in declaration order
+    row_of = {v: i for i, v in enumerate(ov)}
+    cols = names
+    pick = [row_of[c] for c in cols]
+    ys = np.asarray(dr["ys"])
+    const = ys.copy()
+    if solution.order >= 2:
+        const = ys + 0.5 * np.asarray(dr["ghs2"])[pick]
+    rows, data = ["constant"], [const]
+    ghx, ghu = np.asarray(dr["ghx"])[pick], np.asarray(dr["ghu"])[pick]
+    for j, s in enumerate(sv):
+        rows.append(f"{s}(-1)")
+        data.append(ghx[:, j])
+    for k, e in enumerate(ex):
+        rows.append(e)
+        data.append(ghu[:, k])
+    if solution.order >= 2:
+        ghxx = np.asarray(dr["ghxx"])[pick]
+        ghxu = np.asarray(dr["ghxu"])[pick]
+        ghuu = np.asarray(dr["ghuu"])[pick]
+        n_s, n_e = len(sv), len(ex)
+        for i in range(n_s):
+            for j in range(i, n_s):
+                c = 0.5 * ghxx[:, i * n_s + j] if i == j else ghxx[:, i * n_s + j]
+                rows.append(f"{sv[i]}(-1),{sv[j]}(-1)")
+                data.append(c)
+        for i in range(n_s):
+            for k in range(n_e):
+                rows.append(f"{sv[i]}(-1),{ex[k]}")
+                data.append(ghxu[:, i * n_e + k])
+        for k in range(n_e):
+            for m in range(k, n_e):
+                c = 0.5 * ghuu[:, k * n_e + m] if k == m else ghuu[:, k * n_e + m]
+                rows.append(f"{ex[k]},{ex[m]}")
+                data.append(c)
+    lines += ["", "POLICY AND TRANSITION FUNCTIONS (levels; states are deviations from the "
+                  "steady state at t-1)"]
+    width = max(12, max(len(c) for c in cols) + 2)
+    per = max(1, 96 // width)
+    D = np.stack(data)  # rows x variables
+    D = np.where(np.abs(D) < 5e-7, 0.0, D)  # no "-0.000000"
+    for start in range(0, len(cols), per):
+        sl = slice(start, start + per)
+        lines += _fmt_table(rows, cols[sl], D[:, sl], width=width)
+        lines.append("")
+    return "\n".join(lines).rstrip()
+
+
+def _solve(args) -> int:
+    import jax
+
+    jax.config.update("jax_enable_x64", True)
+    import jaxmacro as jm
+    from jaxmacro.compat import ModError, parse_mod, to_json_dict
+    from jaxmacro.compat._macro import parse_define
+
+    defines = {}
+    for item in args.defines:
+        try:
+            k, v = parse_define(item)
+        except ValueError as e:
+            raise _Failure(str(e), EXIT_INPUT) from None
+        defines[k] = v
+    params = _parse_params(args.params)
+    try:
+        with open(args.model, encoding="utf-8") as f:
+            text = f.read()
+    except OSError as e:
+        raise _Failure(f"cannot read {args.model}: {e.strerror or e}", EXIT_INPUT) from None
+    try:
+        mod = parse_mod(text, defines=defines, filename=args.model)
+    except ModError as e:
+        raise _Failure(f"parse error: {e}", EXIT_INPUT) from None
+    unknown = [k for k in params if k not in mod.parameters]
+    if unknown:
+        raise _Failure(f"--param: unknown parameter {unknown[0]!r} (declared: "
+                       f"{', '.join(mod.parameters)})", EXIT_INPUT)
+    try:
+        model = mod.model(params)
+    except ModError as e:
+        raise _Failure(f"parse error: {e}", EXIT_INPUT) from None
+    except ValueError as e:
+        raise _Failure(f"cannot build the model: {_one_line(e)}", EXIT_UNSOLVED) from None
+    order = args.order or mod.order or 1
+    if order not in (1, 2):
+        raise _Failure(f"order {order} is not supported (1 or 2)", EXIT_INPUT)
+    kw = {}
+    if mod.qz_criterium is not None:
+        kw["qz_criterium"] = mod.qz_criterium
+    try:
+        sol = jm.solve(model, order=order, throw=False, **kw)
+    except ImportError as e:
+        raise _Failure(f"order {order} is not available in this installation ({e})",
+                       EXIT_UNSOLVED) from None
+    except Exception as e:  # a program reports, in one line, rather than a traceback
+        raise _Failure(f"model {model.name!r} cannot be solved: {type(e).__name__}: "
+                       f"{_one_line(e)}", EXIT_UNSOLVED) from None
+    if not bool(sol.ok):
+        raise _Failure(f"model {model.name!r} cannot be solved: "
+                       f"{_one_line(jm.result_message(sol.result))}", EXIT_UNSOLVED)
+    dr = to_json_dict(sol)
+    for key in ("ghx", "ghu", "ghxx", "ghxu", "ghuu", "ghs2"):
+        if key in dr and not np.all(np.isfinite(np.asarray(dr[key], dtype=float))):
+            raise _Failure(f"model {model.name!r}: non-finite {key}", EXIT_UNSOLVED)
+    if not args.quiet:
+        print(summary(sol, dr))
+    if args.json:
+        try:
+            with open(args.json, "w", encoding="utf-8") as f:
+                json.dump(dr, f, indent=1)
+                f.write("\n")
+        except OSError as e:
+            raise _Failure(f"cannot write {args.json}: {e.strerror or e}", EXIT_INPUT) from None
+        if not args.quiet:
+            print(f"\ndecision rules written to {os.path.abspath(args.json)}")
+    return 0
+
+
+def _one_line(x) -> str:
+    return " ".join(str(x).split())
+
+
+def main(argv=None) -> int:
+    """Entry point of ``python -m jaxmacro`` and the ``jaxmacro`` console script."""
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "solve":
+            return _solve(args)
+    except _Failure as e:
+        print(f"jaxmacro: error: {_one_line(e)}", file=sys.stderr)
+        return e.status
+    return EXIT_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main())

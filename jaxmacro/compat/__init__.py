@@ -1,0 +1,21 @@
+"""Dynare bridge: import `.mod` files as [`jaxmacro.Model`][]s and write decision rules in
+Dynare's layout.
+
+```python
+from jaxmacro.compat import load_mod, to_dynare
+model = load_mod("rbc.mod", defines={"ORDER": 1})
+dr = to_dynare(jm.solve(model))          # ys, order_var, state_var, ghx, ghu, ...
+```
+
+The importer reads the subset of the Dynare language that ordinary stochastic models use
+(declarations, parameter block, model block with model-local variables and leads/lags of
+any length, ``steady_state_model``, ``initval``, ``shocks``, ``steady``, ``check``,
+``stoch_simul`` options, comments and the common macro directives). It tokenizes and parses
+the file itself and evaluates the expression trees with `jax.numpy`; nothing in a file is
+ever executed. Anything outside the subset is a [`ModError`][] naming the line and column.
+"""
+
+from ._errors import ModError as ModError
+from ._layout import to_dynare as to_dynare, to_json_dict as to_json_dict
+from ._load import load_mod as load_mod
+from ._parser import ModFile as ModFile, parse_mod as parse_mod
