@@ -4,6 +4,14 @@ The public surface is this module. Enable float64 in your program
 (``jax.config.update("jax_enable_x64", True)``); the library never changes global JAX config.
 """
 
+from ._calibrate import (
+    Calibration as Calibration,
+    CalibrationStatus as CalibrationStatus,
+    MultiStartCalibration as MultiStartCalibration,
+    calibrate as calibrate,
+    calibrate_multistart as calibrate_multistart,
+    default_optimizer as default_optimizer,
+)
 from ._moments import Moments as Moments, moments as moments
 from ._model import Model as Model, Structure as Structure
 from ._named import Named as Named
@@ -16,6 +24,14 @@ from ._portfolio import (
 from ._results import RESULTS as RESULTS, result_message as result_message, result_name as result_name
 from ._solution import Solution as Solution, SteadyState as SteadyState
 from ._simulate import impulse_response as impulse_response, simulate as simulate
+from ._transforms import (
+    AbstractTransform as AbstractTransform,
+    Bounded as Bounded,
+    Identity as Identity,
+    Positive as Positive,
+    UnitInterval as UnitInterval,
+    as_transform as as_transform,
+)
 from ._solve import perturb as perturb, solve as solve, steady_state as steady_state
 
 from . import compat as compat, models as models
