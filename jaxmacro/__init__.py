@@ -21,6 +21,19 @@ from ._portfolio import (
     portfolio as portfolio,
     portfolio_from_solution as portfolio_from_solution,
 )
+from ._portfolio_dynamics import (
+    PortfolioDynamics as PortfolioDynamics,
+    ds_gamma as ds_gamma,
+    portfolio_dynamics as portfolio_dynamics,
+)
+from ._pruning import (
+    PrunedMoments as PrunedMoments,
+    StochasticSteadyState as StochasticSteadyState,
+    girf as girf,
+    pruned_moments as pruned_moments,
+    simulate_pruned as simulate_pruned,
+    stochastic_steady_state as stochastic_steady_state,
+)
 from ._results import RESULTS as RESULTS, result_message as result_message, result_name as result_name
 from ._solution import Solution as Solution, SteadyState as SteadyState
 from ._simulate import impulse_response as impulse_response, simulate as simulate

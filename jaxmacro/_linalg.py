@@ -88,8 +88,7 @@ def _lyap_kron(A, Q):
     n = A.shape[-1]
     K = jnp.eye(n * n, dtype=A.dtype) - jnp.kron(A, A)
     v = jnp.linalg.solve(K, Q.reshape(-1))
-    V = v.reshape(n, n)
-    return 0.5 * (V + V.T)
+    return v.reshape(n, n)
 
 
 def _lyap_doubling(A, Q, max_steps=64):
@@ -103,31 +102,33 @@ def _lyap_doubling(A, Q, max_steps=64):
         return Ak @ Ak, Vk, k + 1
 
     _, V, _ = lax.while_loop(cond, body, (A, Q, jnp.asarray(0)))
-    return 0.5 * (V + V.T)
+    return V
 
 
-@jax.custom_jvp
 def solve_discrete_lyapunov(A, Q):
-    """Solve ``V = A V A' + Q`` for V (A stable, Q symmetric).
+    """Solve ``V = A V A' + Q`` for V (A stable, Q symmetric), with implicit derivatives.
 
     Small systems (n <= 20) use the Kronecker form ``(I - A ⊗ A) vec V = vec Q``; larger ones
-    the doubling algorithm ``V ← V + A V A'``, ``A ← A²``. The derivative is implicit:
-    ``dV = A dV A' + (dA V A' + A V dA' + dQ)``, another Lyapunov equation.
+    the doubling algorithm ``V ← V + A V A'``, ``A ← A²`` (matrix products only). Either is
+    wrapped in `jax.lax.custom_linear_solve` with the operator V ↦ V - A V A', so the derivative
+    is another Lyapunov equation, ``dV = A dV A' + (dA V A' + A V dA' + dQ)``, in forward mode,
+    and its transpose (solved with A') in reverse mode; iterations are never differentiated.
     """
-    if A.shape[-1] <= 20:
-        return _lyap_kron(A, Q)
-    return _lyap_doubling(A, Q)
+    if A.shape[-1] == 0:
+        return Q
+    small = A.shape[-1] <= 20
 
+    def matvec(V):
+        return V - A @ V @ A.T
 
-@solve_discrete_lyapunov.defjvp
-def _lyap_jvp(primals, tangents):
-    A, Q = primals
-    dA, dQ = tangents
-    V = solve_discrete_lyapunov(A, Q)
-    dA = jnp.zeros_like(A) if isinstance(dA, jax.custom_derivatives.SymbolicZero) else dA
-    C = dA @ V @ A.T
-    rhs = C + C.T + dQ
-    return V, solve_discrete_lyapunov(A, 0.5 * (rhs + rhs.T))
+    def solve(_, b):
+        return _lyap_kron(A, b) if small else _lyap_doubling(A, b)
+
+    def transpose_solve(_, b):
+        return _lyap_kron(A.T, b) if small else _lyap_doubling(A.T, b)
+
+    V = lax.custom_linear_solve(matvec, Q, solve, transpose_solve)
+    return 0.5 * (V + V.T)
 
 
 # --------------------------------------------------------------------------------------------
