@@ -22,7 +22,8 @@ conquer (see [`jaxmacro._linalg.stable_deflating_subspace`][]):
 2. The remaining equations in w_t = (s_{t-1}, y^f_t) form a pencil ``D w_{t+1} = E w_t`` of
    size n_s + n_f, with identity rows linking the two copies of each mixed variable.
 3. The deflating subspace of the eigenvalues with modulus below ``qz_criterium``
-   (default 1 + 1e-6, as Dynare, so unit roots count as stable) gives g_f = Z_2 Z_1^{-1}.
+   (default 1 + 1e-6, as Dynare, so unit roots count as stable) is the range of a spectral
+   projector P = [I; g_f] C, so g_f = P_bot P_top^+; the trace of P is its dimension.
    Its dimension is the Blanchard-Kahn count.
 4. g_x for all variables follows from one linear solve; the residual of the matrix quadratic
    is checked.
@@ -103,7 +104,7 @@ def _solve_gx(F_m, F_0, F_p, layout, qz_criterium, max_steps):
     nstat, npred, nboth = len(layout.static), len(layout.pred), len(layout.both)
     dtype = F_0.dtype
     if ns == 0:
-        return jnp.zeros((n, 0), dtype), jnp.zeros(3, dtype).at[1].set(1.0).at[2].set(1.0), jnp.zeros((0,), dtype)
+        return jnp.zeros((n, 0), dtype), jnp.zeros(3, dtype).at[1].set(1.0).at[2].set(1.0), jnp.zeros((1,), dtype)
     # 1. static elimination
     if nstat > 0:
         Q, _ = jnp.linalg.qr(F_0[:, jnp.asarray(layout.static)], mode="complete")
@@ -125,20 +126,27 @@ def _solve_gx(F_m, F_0, F_p, layout, qz_criterium, max_steps):
         D = D.at[nd + i, npred + i].set(1.0)
         E = E.at[nd + i, ns + i].set(1.0)
     # 3. stable deflating subspace
-    U, sv, converged, _ = stable_deflating_subspace(E, D, qz_criterium, max_steps=max_steps)
-    n_stable = jnp.sum(sv > 0.5)
-    Z = U[:, :ns]
-    Z1, Z2 = Z[:ns], Z[ns:]
-    z1_sv = jnp.linalg.svd(Z1, compute_uv=False)
-    z1_ok = z1_sv[-1] > 1e-10 * jnp.maximum(z1_sv[0], 1e-300)
-    g_f = jnp.linalg.solve(Z1.T, Z2.T).T  # Z2 Z1^{-1}
+    P, converged, _ = stable_deflating_subspace(E, D, qz_criterium, max_steps=max_steps)
+    # The trace of a projector is its rank: the number of stable eigenvalues (BK count).
+    trace = jnp.trace(P)
+    n_stable = jnp.round(trace)
+    converged = converged & (jnp.abs(trace - n_stable) < 0.1)
+    # On the solution the stable subspace is span[I; g_f], so P = [I; g_f] C with C = P_top
+    # (ns x m, rank ns when the BK rank condition holds) and g_f = P_bot P_top^+.
+    P_top, P_bot = P[:ns], P[ns:]
+    Qt, Rt = jnp.linalg.qr(P_top.T)  # P_top' = Qt Rt, Rt (ns x ns)
+    rdiag = jnp.abs(jnp.diagonal(Rt))
+    z1_ok = jnp.min(rdiag) > 1e-10 * jnp.maximum(jnp.max(rdiag), 1e-300)
+    Rt_safe = jnp.where(z1_ok, Rt, jnp.eye(ns, dtype=dtype))
+    # g_f = P_bot Qt Rt^{-T}, i.e. Rt g_f^T = (P_bot Qt)^T
+    g_f = jax.scipy.linalg.solve_triangular(Rt_safe, (P_bot @ Qt).T, lower=False).T
     # 4. all rows from one linear solve
     M = F_0.at[:, s_idx].add(F_p @ g_f)
     g = -jnp.linalg.solve(M, F_m)
     # one Newton step on R(g) = 0 polishes the subspace estimate
     g = _newton_polish(F_m, F_0, F_p, g, layout)
     info = jnp.stack([n_stable.astype(dtype), converged.astype(dtype), z1_ok.astype(dtype)])
-    return g, info, sv
+    return g, info, jnp.atleast_1d(trace)
 
 
 def _sylvester_tangent(F_m, F_0, F_p, g, C, layout):
@@ -167,7 +175,7 @@ def _newton_polish(F_m, F_0, F_p, g, layout):
 
 @functools.partial(jax.custom_jvp, nondiff_argnums=(3, 4, 5))
 def solve_gx(F_m, F_0, F_p, layout, qz_criterium=1.000001, max_steps=80):
-    """g_x from the Jacobian blocks; returns (g_x, info, singular values).
+    """g_x from the Jacobian blocks; returns (g_x, info, trace of the stable projector).
 
     `info` = (number of stable eigenvalues, converged flag, Z11-invertible flag) as floats.
     """

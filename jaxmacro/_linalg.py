@@ -14,6 +14,32 @@ import jax.numpy as jnp
 from jax import lax
 
 
+def _householder_q(X):
+    """Full orthogonal factor Q (p x p) of X = Q R (p x m) by m unrolled Householder reflections.
+
+    For tiny matrices under `vmap` this is faster on CPU than a batch of LAPACK calls.
+    """
+    p, m = X.shape
+    Q = jnp.eye(p, dtype=X.dtype)
+    R = X
+    for j in range(m):
+        x = R[j:, j]
+        nx = jnp.linalg.norm(x)
+        sign = jnp.where(x[0] >= 0, 1.0, -1.0)
+        v = x.at[0].add(sign * nx)
+        vv = jnp.dot(v, v)
+        beta = jnp.where(vv > 0, 2.0 / jnp.where(vv > 0, vv, 1.0), 0.0)
+        R = R.at[j:, :].add(-beta * jnp.outer(v, v @ R[j:, :]))
+        Q = Q.at[:, j:].add(-beta * jnp.outer(Q[:, j:] @ v, v))
+    return Q
+
+
+def _complete_q(X):
+    if X.shape[1] <= 8:
+        return _householder_q(X)
+    return jnp.linalg.qr(X, mode="complete")[0]
+
+
 def stable_deflating_subspace(E, D, radius, *, max_steps: int = 80, rtol: float | None = None):
     """Deflating subspace of the pencil ``E - λ D`` for the eigenvalues with ``|λ| < radius``.
 
@@ -31,9 +57,9 @@ def stable_deflating_subspace(E, D, radius, *, max_steps: int = 80, rtol: float 
     SVD are used. An eigenvalue at distance d from the circle needs about log2(35 / d) steps
     (25 for a unit root with Dynare's qz_criterium = 1 + 1e-6).
 
-    **Returns:** `(U, singular_values, converged, steps)` where the columns of `U` (m x m) are the
-    left singular vectors of the projector, in decreasing order of singular value; a projector
-    has singular values either 0 or >= 1, so `sum(singular_values > 0.5)` is the dimension.
+    **Returns:** `(P, converged, steps)`: the spectral projector P (m x m) onto the stable right
+    deflating subspace. Its range is the subspace and its trace is its dimension (the number of
+    eigenvalues with modulus below `radius`).
     """
     m = E.shape[-1]
     dtype = jnp.result_type(E, D)
@@ -48,7 +74,7 @@ def stable_deflating_subspace(E, D, radius, *, max_steps: int = 80, rtol: float 
         return A / s, B / s
 
     def step(A, B):
-        Q, _ = jnp.linalg.qr(jnp.concatenate([B, -A], axis=0), mode="complete")
+        Q = _complete_q(jnp.concatenate([B, -A], axis=0))
         A_new = Q[:m, m:].T @ A
         B_new = Q[m:, m:].T @ B
         A_new, B_new = normalise(A_new, B_new)
@@ -75,8 +101,7 @@ def stable_deflating_subspace(E, D, radius, *, max_steps: int = 80, rtol: float 
         cond, body, (A1, B1, P1, jnp.asarray(1), inf, jnp.asarray(1.0, dtype))
     )
     converged = diff <= jnp.sqrt(rtol) * scale
-    U, s, _ = jnp.linalg.svd(P)
-    return U, s, converged, steps
+    return P, converged, steps
 
 
 # --------------------------------------------------------------------------------------------
