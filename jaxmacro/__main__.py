@@ -57,6 +57,25 @@ def _parser() -> argparse.ArgumentParser:
                     default=[], help="replace the file's value of a parameter (repeatable); "
                     "parameters the file derives from it follow")
     sp.add_argument("--quiet", "-q", action="store_true", help="print nothing on success")
+    pp = sub.add_parser(
+        "portfolio",
+        help="Devereux-Sutherland zero-order portfolio of a first-stage DS .mod file",
+        description="Solve the model at order 1 and print the Devereux-Sutherland portfolio "
+                    "alpha_tilde = (R2 S D2' R1' - R2 S R2' D1)^-1 R2 S D2' with R1, R2, D1, D2.",
+    )
+    pp.add_argument("model", metavar="MODEL.mod", help="the Dynare model file")
+    pp.add_argument("--excess-returns", nargs="+", required=True, metavar="RX",
+                    help="excess-return variable(s)")
+    pp.add_argument("--differential", required=True, metavar="D",
+                    help="marginal-utility (consumption) differential variable")
+    pp.add_argument("--xi", required=True, metavar="ZETA", help="zero-variance portfolio-income shock")
+    pp.add_argument("--json", metavar="OUT.json", default=None,
+                    help="write alpha_tilde, R1, R2, D1, D2 as JSON")
+    pp.add_argument("-D", dest="defines", metavar="NAME=VALUE", action="append", default=[],
+                    help="macro definition, as Dynare's -D")
+    pp.add_argument("--param", dest="params", metavar="NAME=VALUE", action="append", default=[],
+                    help="override a parameter value")
+    pp.add_argument("--quiet", "-q", action="store_true", help="print nothing on success")
     return ap
 
 
@@ -162,12 +181,9 @@ def summary(solution, dr: dict) -> str:
     return "\n".join(lines).rstrip()
 
 
-def _solve(args) -> int:
-    import jax
-
-    jax.config.update("jax_enable_x64", True)
-    import jaxmacro as jm
-    from jaxmacro.compat import ModError, parse_mod, to_json_dict
+def _load(args):
+    """Parse and build the model named on the command line: (ModFile, Model)."""
+    from jaxmacro.compat import ModError, parse_mod
     from jaxmacro.compat._macro import parse_define
 
     defines = {}
@@ -197,6 +213,51 @@ def _solve(args) -> int:
         raise _Failure(f"parse error: {e}", EXIT_INPUT) from None
     except ValueError as e:
         raise _Failure(f"cannot build the model: {_one_line(e)}", EXIT_UNSOLVED) from None
+    return mod, model
+
+
+def _portfolio(args) -> int:
+    import jax
+
+    jax.config.update("jax_enable_x64", True)
+    import jaxmacro as jm
+
+    mod, model = _load(args)
+    kw = {}
+    if mod.qz_criterium is not None:
+        kw["qz_criterium"] = mod.qz_criterium
+    try:
+        ps = jm.portfolio(model, excess_returns=tuple(args.excess_returns),
+                          mu_differential=args.differential, xi_shocks=(args.xi,), throw=False, **kw)
+    except ValueError as e:
+        raise _Failure(_one_line(e), EXIT_INPUT) from None
+    if not bool(ps.ok):
+        raise _Failure(f"model {model.name!r}: no portfolio: {_one_line(jm.result_message(ps.result))}",
+                       EXIT_UNSOLVED)
+    out = {k: np.asarray(getattr(ps, k), dtype=float).tolist()
+           for k in ("alpha_tilde", "R1", "R2", "D1", "D2")}
+    if not args.quiet:
+        print(f"Devereux-Sutherland portfolio of {model.name!r}")
+        print(f"  excess returns: {', '.join(ps.excess_returns)}; differential: "
+              f"{', '.join(ps.mu_differentials)}; xi: {', '.join(ps.xi_shocks)}; "
+              f"fundamental shocks: {', '.join(ps.fundamental_shocks)}")
+        for k, v in out.items():
+            print(f"  {k:<12} {np.array2string(np.asarray(v), precision=10)}")
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump(out, f, indent=1)
+            f.write("\n")
+    return 0
+
+
+def _solve(args) -> int:
+    import jax
+
+    jax.config.update("jax_enable_x64", True)
+    import jaxmacro as jm
+    from jaxmacro.compat import to_json_dict
+
+    mod, model = _load(args)
     order = args.order or mod.order or 1
     if order not in (1, 2):
         raise _Failure(f"order {order} is not supported (1 or 2)", EXIT_INPUT)
@@ -242,6 +303,8 @@ def main(argv=None) -> int:
     try:
         if args.command == "solve":
             return _solve(args)
+        if args.command == "portfolio":
+            return _portfolio(args)
     except _Failure as e:
         print(f"jaxmacro: error: {_one_line(e)}", file=sys.stderr)
         return e.status
