@@ -110,12 +110,10 @@ def order1_records(quick: bool, use_dynare: bool) -> list[dict]:
         f = jax.jit(lambda beta, m=model: jm.solve(m, {"beta": beta}, throw=False).g_x)
         t = best_time(f, jnp.asarray(0.99), repeats=reps, inner=20)
         recs.append(record("order1_solve", mname, 1, 1, t, peer, peer_s))
-        # (b) vmapped batch, in chunks of 2,000 points (lax.map with batch_size): with jax 0.10.2
-        # on CPU a single vmap over 10,000 points of a while-loop program occasionally deadlocks
-        # in XLA's thread pool (see README, known issues); chunking avoids it at no cost.
+        # (b) one vmapped call over the whole batch. Under vmap the dense kernels are pure JAX
+        # (jaxmacro/_dense.py): batched LAPACK calls could deadlock XLA's CPU pool in jaxlib 0.10.
         betas = jnp.linspace(0.95, 0.995, batch)
-        fv = jax.jit(lambda bs, m=model: jax.lax.map(
-            lambda beta: jm.solve(m, {"beta": beta}, throw=False).g_x, bs, batch_size=min(batch, 2000)))
+        fv = jax.jit(jax.vmap(lambda beta, m=model: jm.solve(m, {"beta": beta}, throw=False).g_x))
         t = best_time(fv, betas, repeats=max(3, reps // 4))
         recs.append(record("order1_solve_vmap", mname, 1, batch, t, peer, peer_s))
         # (c) gradient of a moment (s.d. of the first variable) w.r.t. all parameters

@@ -4,6 +4,7 @@ The public surface is this module. Enable float64 in your program
 (``jax.config.update("jax_enable_x64", True)``); the library never changes global JAX config.
 """
 
+from . import compat as compat, models as models
 from ._calibrate import (
     Calibration as Calibration,
     CalibrationStatus as CalibrationStatus,
@@ -12,8 +13,8 @@ from ._calibrate import (
     calibrate_multistart as calibrate_multistart,
     default_optimizer as default_optimizer,
 )
-from ._moments import Moments as Moments, moments as moments
 from ._model import Model as Model, Structure as Structure
+from ._moments import Moments as Moments, moments as moments
 from ._named import Named as Named
 from ._portfolio import (
     PortfolioSolution as PortfolioSolution,
@@ -34,9 +35,14 @@ from ._pruning import (
     simulate_pruned as simulate_pruned,
     stochastic_steady_state as stochastic_steady_state,
 )
-from ._results import RESULTS as RESULTS, result_message as result_message, result_name as result_name
-from ._solution import Solution as Solution, SteadyState as SteadyState
+from ._results import (
+    RESULTS as RESULTS,
+    result_message as result_message,
+    result_name as result_name,
+)
 from ._simulate import impulse_response as impulse_response, simulate as simulate
+from ._solution import Solution as Solution, SteadyState as SteadyState
+from ._solve import perturb as perturb, solve as solve, steady_state as steady_state
 from ._transforms import (
     AbstractTransform as AbstractTransform,
     Bounded as Bounded,
@@ -45,8 +51,5 @@ from ._transforms import (
     UnitInterval as UnitInterval,
     as_transform as as_transform,
 )
-from ._solve import perturb as perturb, solve as solve, steady_state as steady_state
-
-from . import compat as compat, models as models
 
 __version__ = "0.1.0"

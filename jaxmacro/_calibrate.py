@@ -94,7 +94,7 @@ def _status_item(code) -> CalibrationStatus:
     return eqx.tree_at(lambda s: s._value, CalibrationStatus.running, jnp.asarray(code, jnp.int32))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def default_optimizer() -> optax.GradientTransformationExtraArgs:
     """The default optimiser: ``optax.lbfgs()`` (memory 10, zoom line search, 20 trials).
 

@@ -43,6 +43,7 @@ import functools
 import jax
 import jax.numpy as jnp
 
+from ._dense import qr as dense_qr, solve as dense_solve
 from ._linalg import stable_deflating_subspace
 
 
@@ -107,7 +108,7 @@ def _solve_gx(F_m, F_0, F_p, layout, qz_criterium, max_steps):
         return jnp.zeros((n, 0), dtype), jnp.zeros(3, dtype).at[1].set(1.0).at[2].set(1.0), jnp.zeros((1,), dtype)
     # 1. static elimination
     if nstat > 0:
-        Q, _ = jnp.linalg.qr(F_0[:, jnp.asarray(layout.static)], mode="complete")
+        Q, _ = dense_qr(F_0[:, jnp.asarray(layout.static)], mode="complete")
         Qd = Q[:, nstat:].T
         Fm_d, F0_d, Fp_d = Qd @ F_m, Qd @ F_0, Qd @ F_p
     else:
@@ -134,15 +135,15 @@ def _solve_gx(F_m, F_0, F_p, layout, qz_criterium, max_steps):
     # On the solution the stable subspace is span[I; g_f], so P = [I; g_f] C with C = P_top
     # (ns x m, rank ns when the BK rank condition holds) and g_f = P_bot P_top^+.
     P_top, P_bot = P[:ns], P[ns:]
-    Qt, Rt = jnp.linalg.qr(P_top.T)  # P_top' = Qt Rt, Rt (ns x ns)
+    Qt, Rt = dense_qr(P_top.T)  # P_top' = Qt Rt, Rt (ns x ns)
     rdiag = jnp.abs(jnp.diagonal(Rt))
     z1_ok = jnp.min(rdiag) > 1e-10 * jnp.maximum(jnp.max(rdiag), 1e-300)
     Rt_safe = jnp.where(z1_ok, Rt, jnp.eye(ns, dtype=dtype))
     # g_f = P_bot Qt Rt^{-T}, i.e. Rt g_f^T = (P_bot Qt)^T
-    g_f = jax.scipy.linalg.solve_triangular(Rt_safe, (P_bot @ Qt).T, lower=False).T
+    g_f = dense_solve(Rt_safe, (P_bot @ Qt).T).T
     # 4. all rows from one linear solve
     M = F_0.at[:, s_idx].add(F_p @ g_f)
-    g = -jnp.linalg.solve(M, F_m)
+    g = -dense_solve(M, F_m)
     # one Newton step on R(g) = 0 polishes the subspace estimate
     g = _newton_polish(F_m, F_0, F_p, g, layout)
     info = jnp.stack([n_stable.astype(dtype), converged.astype(dtype), z1_ok.astype(dtype)])
@@ -156,15 +157,15 @@ def _sylvester_tangent(F_m, F_0, F_p, g, C, layout):
     M, g_s, _ = _quadratic_matrices(F_m, F_0, F_p, g, layout)
     ok = jnp.all(jnp.isfinite(M))
     M = jnp.where(ok, M, jnp.eye(M.shape[0], dtype=M.dtype))
-    MiC = jnp.linalg.solve(M, C)
+    MiC = dense_solve(M, C)
     if nf == 0:
         return MiC
-    MiFp = jnp.linalg.solve(M, F_p)
+    MiFp = dense_solve(M, F_p)
     K = MiFp[f]  # nf x nf
     # X_f + K X_f g_s = (M^{-1} C)_f
     ns = g_s.shape[0]
     Kron = jnp.eye(nf * ns, dtype=M.dtype) + jnp.kron(g_s.T, K)
-    Xf = jnp.linalg.solve(Kron, MiC[f].T.reshape(-1)).reshape(ns, nf).T
+    Xf = dense_solve(Kron, MiC[f].T.reshape(-1)).reshape(ns, nf).T
     return MiC - MiFp @ Xf @ g_s
 
 

@@ -9,35 +9,18 @@
 
 from __future__ import annotations
 
-import jax
 import jax.numpy as jnp
 from jax import lax
 
-
-def _householder_q(X):
-    """Full orthogonal factor Q (p x p) of X = Q R (p x m) by m unrolled Householder reflections.
-
-    For tiny matrices under `vmap` this is faster on CPU than a batch of LAPACK calls.
-    """
-    p, m = X.shape
-    Q = jnp.eye(p, dtype=X.dtype)
-    R = X
-    for j in range(m):
-        x = R[j:, j]
-        nx = jnp.linalg.norm(x)
-        sign = jnp.where(x[0] >= 0, 1.0, -1.0)
-        v = x.at[0].add(sign * nx)
-        vv = jnp.dot(v, v)
-        beta = jnp.where(vv > 0, 2.0 / jnp.where(vv > 0, vv, 1.0), 0.0)
-        R = R.at[j:, :].add(-beta * jnp.outer(v, v @ R[j:, :]))
-        Q = Q.at[:, j:].add(-beta * jnp.outer(Q[:, j:] @ v, v))
-    return Q
+from ._dense import _householder, qr as dense_qr, solve as dense_solve
 
 
 def _complete_q(X):
+    """Full orthogonal factor of X = Q R. Unrolled Householder for narrow X (faster than LAPACK
+    for the tiny pencils of small models, batched or not); `_dense.qr` otherwise."""
     if X.shape[1] <= 8:
-        return _householder_q(X)
-    return jnp.linalg.qr(X, mode="complete")[0]
+        return _householder(X)[0]
+    return dense_qr(X, mode="complete")[0]
 
 
 def stable_deflating_subspace(E, D, radius, *, max_steps: int = 80, rtol: float | None = None):
@@ -78,7 +61,7 @@ def stable_deflating_subspace(E, D, radius, *, max_steps: int = 80, rtol: float 
         A_new = Q[:m, m:].T @ A
         B_new = Q[m:, m:].T @ B
         A_new, B_new = normalise(A_new, B_new)
-        return A_new, B_new, jnp.linalg.solve(A_new + B_new, B_new)
+        return A_new, B_new, dense_solve(A_new + B_new, B_new)
 
     # The pair (A_j, B_j) is defined only up to a left factor, so convergence is judged on the
     # projector (A_j + B_j)^{-1} B_j, which is invariant to it.
@@ -112,7 +95,7 @@ def stable_deflating_subspace(E, D, radius, *, max_steps: int = 80, rtol: float 
 def _lyap_kron(A, Q):
     n = A.shape[-1]
     K = jnp.eye(n * n, dtype=A.dtype) - jnp.kron(A, A)
-    v = jnp.linalg.solve(K, Q.reshape(-1))
+    v = dense_solve(K, Q.reshape(-1))
     return v.reshape(n, n)
 
 
@@ -168,6 +151,6 @@ def solve_sylvester_kron(A, B, C, D):
     """
     n, m = D.shape
     K = jnp.kron(jnp.eye(m, dtype=A.dtype), A) + jnp.kron(C.T, B)
-    x = jnp.linalg.solve(K, D.T.reshape(-1))
+    x = dense_solve(K, D.T.reshape(-1))
     return x.reshape(m, n).T
 

@@ -24,7 +24,6 @@ import numpy as np
 from ._named import Named, UnknownNameError, check_names, to_vector
 
 
-
 def _FLOAT():
     return jnp.result_type(float)
 

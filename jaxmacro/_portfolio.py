@@ -44,6 +44,7 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array, Float
 
+from ._dense import solve as dense_solve
 from ._model import Model
 from ._named import Named
 from ._results import RESULTS
@@ -137,14 +138,14 @@ def ds_alpha(R1, R2, D1, D2, sigma):
         mat = G.T @ R1.T - M * D1[0, 0]
         rc = _rcond(mat)
         mat = jnp.where(rc > _SINGULAR_RTOL, mat, jnp.eye(mat.shape[0], dtype=mat.dtype))
-        return jnp.linalg.solve(mat, G.T), rc
+        return dense_solve(mat, G.T), rc
     rc1 = _rcond(D1)
     D1s = jnp.where(rc1 > _SINGULAR_RTOL, D1, jnp.eye(m, dtype=D1.dtype))
-    K = jnp.linalg.solve(D1s, G)
+    K = dense_solve(D1s, G)
     mat = K.T @ R1.T - M
     rc2 = _rcond(mat)
     mat = jnp.where(rc2 > _SINGULAR_RTOL, mat, jnp.eye(mat.shape[0], dtype=mat.dtype))
-    return jnp.linalg.solve(mat, K.T), jnp.minimum(rc1, rc2)
+    return dense_solve(mat, K.T), jnp.minimum(rc1, rc2)
 
 
 def _names(x, what) -> tuple[str, ...]:
@@ -194,7 +195,7 @@ def _portfolio_impl(sol: Solution, rx, mu, xi, eps, scale, two_country: bool):
     A, rc = ds_alpha(R1, R2, D1, D2, sigma)  # k x m
     m = len(xi)
     Imm = jnp.eye(m, dtype=A.dtype)
-    H = jnp.linalg.solve(Imm - A.T @ R1, A.T @ R2)  # m x n_eps
+    H = dense_solve(Imm - A.T @ R1, A.T @ R2)  # m x n_eps
     X0 = g_u[:, ieps] + g_u[:, ixi] @ H
     Rt, Dt = R2 + R1 @ H, D2 + D1 @ H
     result = RESULTS.where(

@@ -100,6 +100,7 @@ import equinox as eqx
 import jax.numpy as jnp
 from jaxtyping import Array, Float
 
+from ._dense import solve as dense_solve
 from ._model import Model
 from ._portfolio import (
     _SINGULAR_RTOL,
@@ -195,7 +196,7 @@ def ds_gamma(R2, D1, D2, R5, D5, sigma):
     )
     rc = _rcond(M)
     Ms = jnp.where(rc > _SINGULAR_RTOL, M, jnp.eye(M.shape[0], dtype=M.dtype))
-    return -jnp.linalg.solve(Ms, rhs), rc
+    return -dense_solve(Ms, rhs), rc
 
 
 def _stage_params(model: Model, params, ia, values):

@@ -59,6 +59,7 @@ import jax.numpy as jnp
 from jax import lax
 from jaxtyping import Array, Float
 
+from ._dense import solve as dense_solve
 from ._named import Named
 from ._results import RESULTS
 from ._solution import Solution
@@ -404,7 +405,7 @@ def pruned_moments(sol: Solution, *, lags: int = 1, throw: bool = True) -> Prune
         vS = Sigma.reshape(-1)
         rhs = 0.5 * (H_xx @ Vf.reshape(-1) + H_uu @ vS + H_ss)
         I_A = jnp.eye(ns, dtype=dt) - A_
-        Exs = jnp.linalg.solve(I_A, rhs) if ns else rhs
+        Exs = dense_solve(I_A, rhs) if ns else rhs
         Ez = jnp.concatenate([jnp.zeros(ns, dt), Exs, Vf.reshape(-1)])
         mean = sol.steady_state + d + Ct @ Ez
         Sxi = _xi_cov(Sigma, Vf)
@@ -493,7 +494,7 @@ def stochastic_steady_state(sol: Solution, *, throw: bool = True) -> StochasticS
     ok_in = sol.result == RESULTS.successful
     good = ok_in & ~unit
     I_A = jnp.eye(ns, dtype=dt) - jnp.where(good, A, 0.0)
-    xs = jnp.linalg.solve(I_A, 0.5 * g_ss[s]) if ns else jnp.zeros(0, dt)
+    xs = dense_solve(I_A, 0.5 * g_ss[s]) if ns else jnp.zeros(0, dt)
     value = sol.steady_state + sol.g_x @ xs + 0.5 * g_ss
     result = RESULTS.where(ok_in & unit, RESULTS.unit_root, sol.result)
     bad = result != RESULTS.successful

@@ -77,6 +77,7 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
+from ._dense import solve as dense_solve
 from ._first_order import make_layout
 from ._results import RESULTS
 
@@ -137,11 +138,11 @@ def solve_sylvester_kron_power(K, A, D, *, method: str = "auto", max_steps: int 
 
         def solve(_, b):
             L = jnp.eye(m * n * n, dtype=b.dtype) + jnp.kron(K, AA.T)
-            return jnp.linalg.solve(L, b.reshape(-1)).reshape(b.shape)
+            return dense_solve(L, b.reshape(-1)).reshape(b.shape)
 
         def transpose_solve(_, b):
             L = jnp.eye(m * n * n, dtype=b.dtype) + jnp.kron(K.T, AA)
-            return jnp.linalg.solve(L, b.reshape(-1)).reshape(b.shape)
+            return dense_solve(L, b.reshape(-1)).reshape(b.shape)
 
     elif method == "doubling":
 
@@ -227,7 +228,7 @@ def second_order_terms(model, ss, g_x, g_u, cov, *, sylvester: str = "auto", max
     M = jnp.where(finite_in, M, jnp.eye(n, dtype=dtype))
 
     rhs = jnp.concatenate([C_xx, C_xu, C_uu, F_p], axis=1)
-    sol = jnp.linalg.solve(M, rhs)
+    sol = dense_solve(M, rhs)
     i1, i2, i3 = ns * ns, ns * ns + ns * ne, ns * ns + ns * ne + ne * ne
     MiCxx, MiCxu, MiCuu, MiFp = sol[:, :i1], sol[:, i1:i2], sol[:, i2:i3], sol[:, i3:]
 
@@ -251,7 +252,7 @@ def second_order_terms(model, ss, g_x, g_u, cov, *, sylvester: str = "auto", max
 
     r_ss = -(F_p @ (g_uu[f] @ cov.reshape(-1)) + jnp.einsum("ikl,kl->i", H_ww, cov))
     M_ss = M.at[:, f].add(F_p)
-    g_ss = jnp.linalg.solve(M_ss, r_ss)
+    g_ss = dense_solve(M_ss, r_ss)
 
     terms = dict(g_xx=g_xx, g_xu=g_xu, g_uu=g_uu, g_ss=g_ss)
     finite_out = jnp.asarray(True)

@@ -7,6 +7,7 @@ import jax
 import jax.numpy as jnp
 import optimistix as optx
 
+from ._dense import DenseLU, solve as dense_solve
 from ._first_order import make_layout, quadratic_residual, solve_gx
 from ._model import Model
 from ._results import RESULTS
@@ -36,7 +37,7 @@ def _steady_state_impl(model, theta, guess, solver, tol, max_steps):
         def run(slv):
             return optx.root_find(
                 fn, slv, y0, args=theta, throw=False, max_steps=max_steps,
-                adjoint=optx.ImplicitAdjoint(),
+                adjoint=optx.ImplicitAdjoint(linear_solver=DenseLU()),
             )
 
         if solver is not None:
@@ -45,11 +46,11 @@ def _steady_state_impl(model, theta, guess, solver, tol, max_steps):
         else:
             # Newton is fast from a good guess; a trust-region method (Dogleg) is the fallback
             # when Newton leaves the domain (NaN) or fails from a poor guess.
-            s1 = run(optx.Newton(rtol=tol, atol=tol))
+            s1 = run(optx.Newton(rtol=tol, atol=tol, linear_solver=DenseLU()))
             ok1 = (s1.result == optx.RESULTS.successful) & jnp.all(jnp.isfinite(s1.value))
 
             def fallback():
-                s2 = run(optx.Dogleg(rtol=tol, atol=tol))
+                s2 = run(optx.Dogleg(rtol=tol, atol=tol, linear_solver=DenseLU()))
                 return s2.value, s1.stats["num_steps"] + s2.stats["num_steps"], s2.result == optx.RESULTS.successful
 
             def keep():
@@ -148,7 +149,7 @@ def _first_order(model, ss: SteadyState, qz_criterium, max_steps):
     converged = info[1] > 0.5
     z1_ok = info[2] > 0.5
     M = F_0.at[:, s].add(F_p @ g_x[f])
-    g_u = -jnp.linalg.solve(M, F_u)
+    g_u = -dense_solve(M, F_u)
     R = quadratic_residual(F_m, F_0, F_p, g_x, layout)
     scale = 1.0 + jnp.max(jnp.abs(F_0)) * (1.0 + jnp.max(jnp.abs(g_x)) ** 2)
     residual = jnp.max(jnp.abs(R)) if R.size else jnp.asarray(0.0, F_0.dtype)

@@ -11,7 +11,6 @@ they share one compiled loop (targets are arrays, not static).
 
 import os
 
-
 import jax
 import jax.numpy as jnp
 import numpy as np

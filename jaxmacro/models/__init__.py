@@ -5,5 +5,5 @@ Small textbook models are re-exported here; each paper lives in its own submodul
 """
 
 from ._rbc import rbc as rbc
-from .lucas_trees import lucas_trees_ds as lucas_trees_ds, lucas_trees_ds_n as lucas_trees_ds_n
 from ._two_country import two_country_bond as two_country_bond
+from .lucas_trees import lucas_trees_ds as lucas_trees_ds, lucas_trees_ds_n as lucas_trees_ds_n

@@ -49,6 +49,7 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array
 
+from .._dense import solve as dense_solve
 from .._model import Model
 from .._portfolio import PortfolioSolution, portfolio
 from .._results import RESULTS
@@ -339,7 +340,7 @@ def _statistics(ps: PortfolioSolution, p) -> Baseline:
     A = sol.g_x[s_idx]
     ns = A.shape[0]
     # discounted sums of expected future values: PV_{t+1}(v) = Σ_i q^i E_t v_{t+1+i}
-    fut = jnp.linalg.solve(jnp.eye(ns, dtype=A.dtype) - q * A, X0[s_idx])  # (I - qA)^{-1} s_t
+    fut = dense_solve(jnp.eye(ns, dtype=A.dtype) - q * A, X0[s_idx])  # (I - qA)^{-1} s_t
     pv_next = lambda v: sol.g_x[V[v]] @ fut  # noqa: E731
     rx, r1, r2 = X0[V["rx"]], X0[V["r1"]], X0[V["r2"]]
     var_rx = cov(rx, rx)

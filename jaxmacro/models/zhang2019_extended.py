@@ -58,6 +58,7 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array
 
+from .._dense import solve as dense_solve
 from .._model import Model
 from .._portfolio import PortfolioSolution, portfolio
 from .._results import RESULTS
@@ -271,7 +272,7 @@ def _check(human_wealth):
         raise ValueError(f"human_wealth must be one of {HUMAN_WEALTH}, got {human_wealth!r}")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _build(human_wealth: str, params: tuple) -> Model:
     res = _residuals_ss_rate if human_wealth == "steady_state_rate" else _residuals_market
     return Model(
@@ -393,7 +394,7 @@ def _statistics(ps: PortfolioSolution, p) -> Extended:
     cov = lambda a, b: a @ Sig @ b  # noqa: E731
     s_idx = jnp.asarray(sol.model.structure.states)
     A = sol.g_x[s_idx]
-    fut = jnp.linalg.solve(jnp.eye(A.shape[0], dtype=A.dtype) - q * A, X0[s_idx])
+    fut = dense_solve(jnp.eye(A.shape[0], dtype=A.dtype) - q * A, X0[s_idx])
     pv = lambda v: X0[V[v]] + q * sol.g_x[V[v]] @ fut  # noqa: E731  PV_t, innovation part
     rx = X0[V["rx"]]
     var = cov(rx, rx)

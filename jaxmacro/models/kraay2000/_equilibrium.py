@@ -38,6 +38,7 @@ import numpy as np
 import optimistix as optx
 from jaxtyping import Array, ArrayLike, Bool, Float, Int
 
+from ..._dense import solve as dense_solve
 from ._params import KraayParams, check_params, params_valid
 
 ThetaMode = Literal["fixed", "avg_return_4pct"]
@@ -215,7 +216,7 @@ def _newton_fb(x0, a, a_star, p, theta_mode, max_steps: int, tol):
     def body(carry):
         x, F, psi, n, _ = carry
         J = jax.jacfwd(fn)(x)
-        d = jnp.linalg.solve(J, -F)
+        d = dense_solve(J, -F)
         newton_ok = jnp.all(jnp.isfinite(d))
         d = jnp.where(newton_ok, d, -J.T @ F)
         d = jnp.where(jnp.all(jnp.isfinite(d)), d, 0.0)
@@ -239,7 +240,7 @@ def _newton_fb(x0, a, a_star, p, theta_mode, max_steps: int, tol):
 def _polish(f, x0):
     def step(x, _):
         J = jax.jacfwd(f)(x)
-        x_new = x - jnp.linalg.solve(J, f(x))
+        x_new = x - dense_solve(J, f(x))
         ok = jnp.all(jnp.isfinite(x_new))
         return jnp.where(ok, x_new, x), None
 
@@ -248,7 +249,7 @@ def _polish(f, x0):
 
 
 def _tangent_solve(g, y):
-    return jnp.linalg.solve(jax.jacobian(g)(y), y)
+    return dense_solve(jax.jacobian(g)(y), y)
 
 
 # ----------------------------------------------------------------------------------------------
