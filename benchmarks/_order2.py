@@ -11,8 +11,9 @@ fvgq20 (the hand-written models of ``tests/fixture_models_o2.py``) it times, aft
   scalar function of all second-order coefficients (a fixed random weighting of g_xx, g_xu,
   g_uu and g_σσ), by reverse mode through the implicit derivatives.
 
-The peer is Dynare 5.3's recorded `resol` time at order 2 on this machine type (the fixture's
-``timing_ms.resol.min``), which includes the steady state and the order-2 solve but no
+The peer is Dynare 5.3's order-2 `resol` (steady state + order-2 solve, no derivatives), run
+in the same script through Octave when it is installed (`bench.py` otherwise prints the
+fixture's recorded time, marked *). It includes no
 derivatives. The fvgq20 records also carry ``compile_seconds`` (trace + compile of the jitted
 function, first call minus a warm call).
 """
@@ -22,14 +23,17 @@ from __future__ import annotations
 import importlib.util
 import json
 import pathlib
+import sys
 import time
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from common import REF, best_time, dynare_available, dynare_resol_seconds, record  # noqa: E402
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-REF = ROOT / "tests" / "reference"
 MODELS = ("rbc", "two_country_bond", "fvgq20")
 
 
@@ -40,42 +44,24 @@ def _fixture_models():
     return mod
 
 
-def _peer_seconds(model: str):
-    f = REF / model / "dr_order2.json"
-    return json.loads(f.read_text())["timing_ms"]["resol"]["min"] / 1e3
-
-
 def _timed_first_call(fn, *args):
     t = time.perf_counter()
     jax.block_until_ready(fn(*args))
     return time.perf_counter() - t
 
 
-def _best(fn, *args, repeats, inner):
-    best = np.inf
-    for _ in range(repeats):
-        t = time.perf_counter()
-        for _ in range(inner):
-            out = fn(*args)
-        jax.block_until_ready(out)
-        best = min(best, (time.perf_counter() - t) / inner)
-    return best
 
 
-def _record(name, model, seconds, **extra):
-    peer_s = _peer_seconds(model)
-    r = dict(name=name, model=model, order=2, batch=1, seconds_per_solve=seconds,
-             solves_per_second=1.0 / seconds, peer="dynare", peer_seconds_per_solve=peer_s)
-    r.update(extra)
-    return r
-
-
-def records(quick: bool) -> list[dict]:
+def records(quick: bool, use_dynare: bool = False) -> list[dict]:
     if not jax.config.jax_enable_x64:  # benchmarks, not library code: float64 as in the tests
         jax.config.update("jax_enable_x64", True)
     import jaxmacro as jm
 
     fm = _fixture_models()
+    peers = {}
+    for name in MODELS:  # Dynare first, before jax compiles anything
+        sec = dynare_resol_seconds(REF / name / f"{name}.mod", 2, 20 if quick else 100) if use_dynare else None
+        peers[name] = ("dynare 5.3 (octave, this run)", sec) if sec else (None, None)
     repeats, inner = (3, 3) if quick else (10, 10)
     recs = []
     for name in MODELS:
@@ -99,16 +85,18 @@ def records(quick: bool) -> list[dict]:
         extra_s, extra_g = {}, {}
         t_first = _timed_first_call(f_solve, theta0)
         t_first_g = _timed_first_call(f_grad, theta0)
-        t_solve = _best(f_solve, theta0, repeats=repeats, inner=inner)
-        t_grad = _best(f_grad, theta0, repeats=repeats, inner=inner)
+        t_solve = best_time(f_solve, theta0, repeats=repeats, inner=inner)
+        t_grad = best_time(f_grad, theta0, repeats=repeats, inner=inner)
         if name == "fvgq20":
             extra_s["compile_seconds"] = t_first - t_solve
             extra_g["compile_seconds"] = t_first_g - t_grad
         g = f_grad(theta0)[1]
         extra_g["gradient_finite"] = bool(jnp.all(jnp.isfinite(g)))
         extra_s["result"] = jm.result_name(probe.result)
-        recs.append(_record("order2_solve", name, t_solve, **extra_s))
-        recs.append(_record("order2_solve_grad", name, t_grad, n_params=int(theta0.shape[0]), **extra_g))
+        peer, peer_s = peers[name]
+        recs.append(record("order2_solve", name, 2, 1, t_solve, peer, peer_s, **extra_s))
+        recs.append(record("order2_solve_grad", name, 2, 1, t_grad, peer, peer_s,
+                           n_params=int(theta0.shape[0]), **extra_g))
     return recs
 
 
@@ -119,5 +107,5 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true")
     args = ap.parse_args()
-    for r in records(args.quick):
+    for r in records(args.quick, use_dynare=dynare_available()):
         print(json.dumps(r))

@@ -17,10 +17,7 @@ import json
 import os
 import pathlib
 import platform
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 
 import jax
@@ -28,71 +25,18 @@ import jax
 jax.config.update("jax_enable_x64", True)
 
 import jax.numpy as jnp  # noqa: E402
-import numpy as np  # noqa: E402
 
 import jaxmacro as jm  # noqa: E402
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-REF = ROOT / "tests" / "reference"
-
-
-def best_time(fn, *args, repeats=20, inner=1):
-    jax.block_until_ready(fn(*args))  # compile + warm up
-    best = np.inf
-    for _ in range(repeats):
-        t = time.perf_counter()
-        for _ in range(inner):
-            out = fn(*args)
-        jax.block_until_ready(out)
-        best = min(best, (time.perf_counter() - t) / inner)
-    return best
-
-
-def record(name, model, order, batch, seconds, peer=None, peer_seconds=None, **extra):
-    per = seconds / batch
-    r = dict(name=name, model=model, order=order, batch=batch, seconds_per_solve=per,
-             solves_per_second=1.0 / per, peer=peer, peer_seconds_per_solve=peer_seconds)
-    r.update(extra)
-    return r
-
-
-# ------------------------------------------------------------------------- Dynare
-def dynare_available() -> bool:
-    if shutil.which("octave-cli") is None:
-        return False
-    return any(pathlib.Path(p).exists() for p in ("/usr/share/dynare/matlab", "/usr/lib/dynare/matlab"))
-
-
-def dynare_resol_seconds(mod: pathlib.Path, order: int, reps: int) -> float | None:
-    """Min wall time of Dynare's resol(0, ...) (steady state + perturbation) over `reps` calls."""
-    tmp = pathlib.Path(tempfile.mkdtemp(prefix="bench_dynare_"))
-    try:
-        shutil.copy(mod, tmp)
-        name = mod.stem
-        dyn = next(p for p in ("/usr/share/dynare/matlab", "/usr/lib/dynare/matlab") if pathlib.Path(p).exists())
-        script = (
-            f"addpath('{dyn}'); dynare {name} nolog noclearall -DORDER={order}; "
-            f"t = inf; for i = 1:{reps + 1}; tic; [dr, info] = resol(0, M_, options_, oo_); "
-            f"e = toc; if i > 1, t = min(t, e); end; end; printf('RESOL_SECONDS %.9g\\n', t);"
-        )
-        env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
-        p = subprocess.run(["octave-cli", "--no-history", "--no-gui", "--norc", "--eval", script],
-                           cwd=tmp, capture_output=True, text=True, env=env, timeout=600)
-        for line in p.stdout.splitlines():
-            if line.startswith("RESOL_SECONDS"):
-                return float(line.split()[1])
-        sys.stderr.write(f"dynare run failed for {name}: {p.stderr[-500:]}\n")
-        return None
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-def fixture_peer(model: str, order: int):
-    """Dynare's recorded resol min (ms) from the fixture, used when Dynare is not installed."""
-    f = REF / model / f"dr_order{order}.json"
-    if not f.exists():
-        return None
-    return json.loads(f.read_text())["timing_ms"]["resol"]["min"] / 1e3
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from common import (  # noqa: E402
+    REF,
+    best_time,
+    dynare_available,
+    dynare_resol_seconds,
+    fixture_peer,
+    record,
+)
 
 
 # ------------------------------------------------------------------------- order 1
@@ -130,7 +74,7 @@ def order1_records(quick: bool, use_dynare: bool) -> list[dict]:
     return recs
 
 
-def extra_suites(quick: bool) -> list[dict]:
+def extra_suites(quick: bool, use_dynare: bool) -> list[dict]:
     """Suites contributed by other modules of benchmarks/ (order 2, portfolios, ...)."""
     recs = []
     for path in sorted(pathlib.Path(__file__).parent.glob("_*.py")):
@@ -139,7 +83,7 @@ def extra_suites(quick: bool) -> list[dict]:
         spec.loader.exec_module(mod)
         if hasattr(mod, "records"):
             try:
-                recs += mod.records(quick)
+                recs += mod.records(quick, use_dynare=use_dynare)
             except Exception as e:  # a broken suite must not hide the others
                 sys.stderr.write(f"suite {path.name} failed: {e!r}\n")
     return recs
@@ -158,7 +102,7 @@ def main(argv=None):
           f"{'running in this script' if use_dynare else 'not installed (fixture times shown for reference)'}")
     recs = order1_records(args.quick, use_dynare)
     if not args.only_order1:
-        recs += extra_suites(args.quick)
+        recs += extra_suites(args.quick, use_dynare)
     hdr = f"{'name':<26}{'model':<18}{'ord':>4}{'batch':>7}{'ms/solve':>12}{'solves/s':>12}{'peer ms':>10}{'ratio':>9}"
     print(hdr)
     for r in recs:

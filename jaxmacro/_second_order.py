@@ -16,12 +16,12 @@ S_s selects the state rows and φ_zz is the second derivative of the *composite*
 
     φ(ŝ, u, u') = f(ȳ + S_s'ŝ,  ȳ + g_x ŝ + g_u u,  ȳ + g_x (A ŝ + B u) + g_u u',  u)
 
-(first-order rule substituted; u' are the shocks at t+1). φ's Hessian is computed exactly by
-nested forward-mode autodiff of the user's residual function — no finite differences and no
-symbolic derivatives. One nested `jacfwd` trace gives both F_0, F_+ (inner Jacobian at 0) and
-the Hessian (its derivative along (ŝ, u, u')): the compiled program, and above all its
-reverse-mode derivative (third derivatives of f), grows with the number of traces of f, so
-there is exactly one.
+(first-order rule substituted; u' are the shocks at t+1). The map ζ = (ŝ, u, u') ↦ (y_{t-1},
+y_t, y_{t+1}, u_t) is linear, so φ_ζζ = T' (∂²f_i) T for each equation i; it is computed
+exactly by nested forward-mode autodiff of the user's residual function in the n_ζ directions
+of T (no finite differences, no symbolic derivatives, no n_v × n_v Hessian), and F_0, F_+ are
+the first-order solver's Jacobian. Both carry forward-mode derivative rules in (ȳ, θ) (see
+[`jaxmacro._derivatives`][]), which keep the compiled reverse-mode gradient small.
 
 - The (ŝ, ŝ) block is a generalised Sylvester equation for g_xx. Reduced to the forward rows
   with K = (M⁻¹F_+)_f and D = (M⁻¹(-φ_xx))_f it reads
@@ -65,7 +65,7 @@ there is exactly one.
 with the operator L(X) = X + K X (A⊗A) as `matvec`, so JAX differentiates the linear equation,
 dX = L⁻¹(dD - dK X (A⊗A) - K X (dA⊗A + A⊗dA)), and never the iterations. Reverse mode uses the
 transposed operator L'(Y) = Y + K' Y (A'⊗A'), solved by the same doubling iteration. The other
-solves are `jnp.linalg.solve` (differentiated by JAX); the first-order g_x already has an
+solves are `jaxmacro._dense.solve` (implicit derivatives as well); the first-order g_x has an
 implicit JVP ([`jaxmacro._first_order.solve_gx`][]). So every second-order coefficient is
 differentiable in the parameters in forward and reverse mode, at the cost of one more
 Sylvester solve per tangent (or cotangent).
@@ -73,11 +73,11 @@ Sylvester solve per tangent (or cotangent).
 
 from __future__ import annotations
 
-import jax
 import jax.numpy as jnp
 from jax import lax
 
 from ._dense import solve as dense_solve
+from ._derivatives import composite_hessian, model_jacobian, split_v
 from ._first_order import make_layout
 from ._results import RESULTS
 
@@ -164,7 +164,9 @@ def _symmetrise(G, p):
     return (0.5 * (Gr + jnp.swapaxes(Gr, 1, 2))).reshape(r, p * p)
 
 
-def second_order_terms(model, ss, g_x, g_u, cov, *, sylvester: str = "auto", max_steps: int = 64):
+def second_order_terms(
+    model, ss, g_x, g_u, cov, *, sylvester: str = "auto", max_steps: int = 64, jacobian=None
+):
     """Second-order coefficients of the decision rule (see the module docstring).
 
     **Arguments:**
@@ -177,6 +179,8 @@ def second_order_terms(model, ss, g_x, g_u, cov, *, sylvester: str = "auto", max
     - `sylvester` (keyword-only): ``"auto"``, ``"kron"`` or ``"doubling"``, the algorithm for
       the g_xx equation.
     - `max_steps`: doubling steps (each doubles the number of series terms summed).
+    - `jacobian`: J = ∂f/∂(ŝ, y, y^f', u) from [`jaxmacro._derivatives.model_jacobian`][], if
+      already computed (as `solve` does); computed here otherwise.
 
     **Returns:** `(terms, result)` where `terms` is a dict with `g_xx` (n × n_s², columns
     kron(ŝ, ŝ)), `g_xu` (n × n_s n_e, kron(ŝ, u)), `g_uu` (n × n_e², kron(u, u)) and `g_ss`
@@ -195,36 +199,29 @@ def second_order_terms(model, ss, g_x, g_u, cov, *, sylvester: str = "auto", max
     cov = jnp.asarray(cov, dtype=dtype)
     A, B = g_x[s], g_u[s]
 
-    # All model derivatives from ONE nested forward-mode trace of the residual function (this
-    # keeps the compiled program, and its reverse-mode derivative, small): directions a =
-    # (ŝ, u, u', dy, dy'_f), the composite ζ = (ŝ, u, u') plus unit directions on y_t and on the
-    # forward-looking y_{t+1}. The inner Jacobian at 0 gives F_0 and F_+; its derivative along
-    # ζ gives the composite Hessian.
+    # The model's Jacobian J in v = (ŝ, y, y^f', u) (shared with the first-order solver when
+    # called from `solve`) and the Hessian of the composite map ζ = (ŝ, u, u') ↦ v = T ζ ↦ f,
+    # T' (∂²f_i/∂v∂v) T, by nested forward mode in the n_ζ directions (see _derivatives.py).
+    if jacobian is None:
+        jacobian = model_jacobian(model, layout, ybar, theta)
+    J = jacobian.astype(dtype)
     nz, nzeta = ns + ne, ns + 2 * ne
-
-    def f_of(a):
-        x, u, w = a[:ns], a[ns:nz], a[nz:nzeta]
-        dy, dyp = a[nzeta : nzeta + n], a[nzeta + n :]
-        y_lag = ybar.at[s].add(x)
-        y_cur = ybar + g_x @ x + g_u @ u + dy
-        y_lead = (ybar + g_x @ (A @ x + B @ u) + g_u @ w).at[f].add(dyp)
-        return model.evaluate(y_lag, y_cur, y_lead, u, theta)
-
-    tail = jnp.zeros(n + nf, dtype)
-
-    def jac(azeta):
-        J = jax.jacfwd(f_of)(jnp.concatenate([azeta, tail]))
-        return J, J
-
-    dJ, J = jax.jacfwd(jac, has_aux=True)(jnp.zeros(nzeta, dtype))  # n × m × nζ, n × m
-    H = dJ[:, :nz, :nz]
-    H_ww = dJ[:, nz:nzeta, nz:nzeta]
+    sl_s, sl_c, sl_f, sl_u = split_v(layout, ne)
+    T = jnp.zeros((sl_u.stop, nzeta), dtype)
+    T = T.at[sl_s, :ns].set(jnp.eye(ns, dtype=dtype))
+    T = T.at[sl_c, :ns].set(g_x).at[sl_c, ns:nz].set(g_u)
+    gxf = g_x[f]
+    T = T.at[sl_f, :ns].set(gxf @ A).at[sl_f, ns:nz].set(gxf @ B).at[sl_f, nz:].set(g_u[f])
+    T = T.at[sl_u, ns:nz].set(jnp.eye(ne, dtype=dtype))
+    Hz = composite_hessian(model, layout, ybar, theta, T).astype(dtype)  # n × nζ × nζ
+    H = Hz[:, :nz, :nz]
+    H_ww = Hz[:, nz:nzeta, nz:nzeta]
     C_xx = -H[:, :ns, :ns].reshape(n, ns * ns)
     C_xu = -H[:, :ns, ns:].reshape(n, ns * ne)
     C_uu = -H[:, ns:, ns:].reshape(n, ne * ne)
-    F_0, F_p = J[:, nzeta : nzeta + n], J[:, nzeta + n :]
+    F_0, F_p = J[:, sl_c], J[:, sl_f]
     M = F_0.at[:, s].add(F_p @ g_x[f])
-    finite_in = jnp.all(jnp.isfinite(M)) & jnp.all(jnp.isfinite(dJ))
+    finite_in = jnp.all(jnp.isfinite(M)) & jnp.all(jnp.isfinite(Hz))
     M = jnp.where(finite_in, M, jnp.eye(n, dtype=dtype))
 
     rhs = jnp.concatenate([C_xx, C_xu, C_uu, F_p], axis=1)

@@ -8,6 +8,7 @@ import jax.numpy as jnp
 import optimistix as optx
 
 from ._dense import DenseLU, solve as dense_solve
+from ._derivatives import model_jacobian, plain_jacobian, split_v
 from ._first_order import make_layout, quadratic_residual, solve_gx
 from ._model import Model
 from ._results import RESULTS
@@ -126,23 +127,19 @@ def _steady_state_jit(model, params, guess, solver, tol, max_steps, throw):
     return ss
 
 
-def _first_order(model, ss: SteadyState, qz_criterium, max_steps):
+def _first_order(model, ss: SteadyState, qz_criterium, max_steps, J=None):
+    """First-order rule from the Jacobian J = ∂f/∂(ŝ, y, y^f', u) (computed here if not given)."""
     theta, ybar = ss.params, ss.value
     n, ne = model.n_vars, model.n_shocks
     layout = make_layout(model.structure, n)
-    u0 = jnp.zeros(ne, dtype=ybar.dtype)
-    J_lag, J_cur, J_lead, J_u = jax.jacfwd(model.evaluate, argnums=(0, 1, 2, 3))(
-        ybar, ybar, ybar, u0, theta
-    )
+    if J is None:
+        J = plain_jacobian(model, layout, ybar, theta)
     s = jnp.asarray(layout.states, dtype=int)
     f = jnp.asarray(layout.forward, dtype=int)
-    F_m, F_0, F_p, F_u = J_lag[:, s], J_cur, J_lead[:, f], J_u
-    finite = (
-        jnp.all(jnp.isfinite(J_lag)) & jnp.all(jnp.isfinite(J_cur))
-        & jnp.all(jnp.isfinite(J_lead)) & jnp.all(jnp.isfinite(J_u))
-    )
-    safe = lambda x: jnp.where(finite, x, jnp.zeros_like(x))  # noqa: E731
-    F_m, F_0, F_p, F_u = safe(F_m), safe(F_0), safe(F_p), safe(F_u)
+    sl_s, sl_c, sl_f, sl_u = split_v(layout, ne)
+    finite = jnp.all(jnp.isfinite(J))
+    J = jnp.where(finite, J, jnp.zeros_like(J))
+    F_m, F_0, F_p, F_u = J[:, sl_s], J[:, sl_c], J[:, sl_f], J[:, sl_u]
     F_0 = jnp.where(finite, F_0, jnp.eye(n, dtype=F_0.dtype))
     g_x, info, _ = solve_gx(F_m, F_0, F_p, layout, qz_criterium, max_steps)
     n_stable = info[0].astype(int)
@@ -215,14 +212,21 @@ def _solve_jit(model, params, order, guess, steady_state_solver, qz_criterium, m
 
 
 def _perturb_impl(model, ss, order, qz_criterium, max_steps, throw):
-    g_x, g_u, n_stable, residual, result = _first_order(model, ss, qz_criterium, max_steps)
+    # At order 2 the Jacobian carries a forward-mode derivative rule (see _derivatives.py) and
+    # is shared with the second-order solver; at order 1 plain autodiff is used.
+    layout = make_layout(model.structure, model.n_vars)
+    if order == 2:
+        J = model_jacobian(model, layout, ss.value, ss.params)
+    else:
+        J = plain_jacobian(model, layout, ss.value, ss.params)
+    g_x, g_u, n_stable, residual, result = _first_order(model, ss, qz_criterium, max_steps, J)
     result = RESULTS.where(ss.result != RESULTS.successful, ss.result, result)
     cov = model.shock_covariance(ss.params).astype(g_x.dtype)
     extra = {}
     if order == 2:
         from ._second_order import second_order_terms
 
-        g2, result2 = second_order_terms(model, ss, g_x, g_u, cov)
+        g2, result2 = second_order_terms(model, ss, g_x, g_u, cov, jacobian=J)
         extra = g2
         result = RESULTS.where(result == RESULTS.successful, result2, result)
     ok = result == RESULTS.successful
