@@ -1,5 +1,7 @@
 """Test configuration: float64 everywhere (the library itself never flips global config)."""
 
+import gc
+
 import jax
 import numpy as np
 import pytest
@@ -24,3 +26,17 @@ def getkey():
 @pytest.fixture
 def rng():
     return np.random.default_rng(12345)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _release_compiled_programs():
+    """Free compiled programs after each test module.
+
+    Each program XLA:CPU compiles keeps memory mappings for its code (two test modules of this
+    suite leave ~22,000). A pytest worker that compiles half the suite would pass Linux's
+    `vm.max_map_count` (65,530), and the next compilation would segfault inside XLA. Measured
+    in this suite: workers crashed that way until the caches were cleared per module.
+    """
+    yield
+    jax.clear_caches()
+    gc.collect()
