@@ -126,11 +126,12 @@ def _back_upper(U, b):
 def _lu_solve_pure(lu, perm, b, trans):
     if trans == 0:  # L U x = b[perm]
         return _back_upper(lu, _forward_unit_lower(lu, b[perm]))
-    # A' = U' L' P: U' z = b (lower, non-unit), L' w = z (upper, unit), x[perm] = w
-    n = lu.shape[-1]
-    z = _back_upper(jnp.flip(lu.T, (0, 1)), jnp.flip(b, 0))[::-1] if n else b
-    Lt = jnp.flip(lu.T, (0, 1))  # (L')^{flip} is unit lower in flipped order
-    w = _forward_unit_lower(Lt, jnp.flip(z, 0))[::-1] if n else z
+    # A' = U' L' P: U' z = b (lower, non-unit), L' w = z (upper, unit), x[perm] = w. Reversing
+    # rows and columns turns lower into upper triangular: F = flip(lu') has U' in its upper part
+    # (reversed) and L' in its strict lower part.
+    F = jnp.flip(lu.T, (0, 1))
+    z = _back_upper(F, jnp.flip(b, 0))[::-1]
+    w = _forward_unit_lower(F, jnp.flip(z, 0))[::-1]
     return jnp.zeros_like(w).at[perm].set(w)
 
 

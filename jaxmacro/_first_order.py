@@ -160,6 +160,8 @@ def _sylvester_tangent(F_m, F_0, F_p, g, C, layout):
     MiC = dense_solve(M, C)
     if nf == 0:
         return MiC
+    # Two solves, not one on [C, F_p]: C is a tangent (linear) and F_p is not, so they must not
+    # share a right-hand side that reverse mode transposes.
     MiFp = dense_solve(M, F_p)
     K = MiFp[f]  # nf x nf
     # X_f + K X_f g_s = (M^{-1} C)_f

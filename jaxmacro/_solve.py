@@ -127,13 +127,10 @@ def _steady_state_jit(model, params, guess, solver, tol, max_steps, throw):
     return ss
 
 
-def _first_order(model, ss: SteadyState, qz_criterium, max_steps, J=None):
-    """First-order rule from the Jacobian J = ∂f/∂(ŝ, y, y^f', u) (computed here if not given)."""
-    theta, ybar = ss.params, ss.value
+def _first_order(model, qz_criterium, max_steps, J):
+    """First-order rule from the Jacobian J = ∂f/∂(ŝ, y, y^f', u) at the steady state."""
     n, ne = model.n_vars, model.n_shocks
     layout = make_layout(model.structure, n)
-    if J is None:
-        J = plain_jacobian(model, layout, ybar, theta)
     s = jnp.asarray(layout.states, dtype=int)
     f = jnp.asarray(layout.forward, dtype=int)
     sl_s, sl_c, sl_f, sl_u = split_v(layout, ne)
@@ -219,7 +216,7 @@ def _perturb_impl(model, ss, order, qz_criterium, max_steps, throw):
         J = model_jacobian(model, layout, ss.value, ss.params)
     else:
         J = plain_jacobian(model, layout, ss.value, ss.params)
-    g_x, g_u, n_stable, residual, result = _first_order(model, ss, qz_criterium, max_steps, J)
+    g_x, g_u, n_stable, residual, result = _first_order(model, qz_criterium, max_steps, J)
     result = RESULTS.where(ss.result != RESULTS.successful, ss.result, result)
     cov = model.shock_covariance(ss.params).astype(g_x.dtype)
     extra = {}
