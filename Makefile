@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-all bench lint ci clean
+.PHONY: demo test test-all bench lint format ci clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (set PYTHON=...)"; exit 1; }
@@ -28,7 +28,12 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench.py
 
 lint: $(STAMP)
-	$(PY) -m ruff check jaxmacro tests experiments benchmarks || true
+	$(PY) -m ruff check jaxmacro tests experiments benchmarks
+	$(PY) -m ruff format --check jaxmacro tests experiments benchmarks
+
+format: $(STAMP)
+	$(PY) -m ruff check --fix jaxmacro tests experiments benchmarks
+	$(PY) -m ruff format jaxmacro tests experiments benchmarks
 
 ci:
 	.ci/run

@@ -62,7 +62,7 @@ def order1_records(quick: bool, use_dynare: bool) -> list[dict]:
         recs.append(record("order1_solve_vmap", mname, 1, batch, t, peer, peer_s))
         # (c) gradient of a moment (s.d. of the first variable) w.r.t. all parameters
         def moment(theta, m=model):
-            return jm.moments(jm.solve(m, theta, throw=False)).std[0]
+            return jm.moments(jm.solve(m, theta, throw=False), throw=False).std[0]
 
         theta0 = model.param_vector()
         fg = jax.jit(jax.grad(moment))

@@ -47,7 +47,7 @@ def main(argv=None):
     def analyse(gam, corr):
         sol = jm.solve(model, {"gam": gam, "corr12": corr}, throw=False)
         irf = jm.impulse_response(sol, "e1", periods=args.periods)
-        mo = jm.moments(sol, lags=1)
+        mo = jm.moments(sol, lags=1, throw=False)
         return sol.result._value, irf.values, mo.std, mo.cov
 
     batched = jax.vmap(jax.vmap(analyse))

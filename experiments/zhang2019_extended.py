@@ -38,7 +38,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from jaxmacro._calibrate import calibrate, calibrate_multistart  # noqa: E402
+from jaxmacro import calibrate, calibrate_multistart  # noqa: E402
 from jaxmacro.models import zhang2019_extended as zx  # noqa: E402
 
 FREE = ("beta", "delta", "delta_star")

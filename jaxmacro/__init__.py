@@ -4,52 +4,52 @@ The public surface is this module. Enable float64 in your program
 (``jax.config.update("jax_enable_x64", True)``); the library never changes global JAX config.
 """
 
-from . import compat as compat, models as models
-from ._calibrate import (
+from . import compat as compat, internal as internal, models as models
+from ._calibration import (
+    AbstractTransform as AbstractTransform,
+    Bounded as Bounded,
     Calibration as Calibration,
     CalibrationStatus as CalibrationStatus,
+    Identity as Identity,
     MultiStartCalibration as MultiStartCalibration,
+    Positive as Positive,
+    UnitInterval as UnitInterval,
+    as_transform as as_transform,
     calibrate as calibrate,
     calibrate_multistart as calibrate_multistart,
     default_optimizer as default_optimizer,
 )
-from ._model import Model as Model, Structure as Structure
-from ._moments import Moments as Moments, moments as moments
-from ._named import Named as Named
-from ._portfolio import (
-    PortfolioSolution as PortfolioSolution,
-    ds_alpha as ds_alpha,
-    portfolio as portfolio,
-    portfolio_from_solution as portfolio_from_solution,
-)
-from ._portfolio_dynamics import (
-    PortfolioDynamics as PortfolioDynamics,
-    ds_gamma as ds_gamma,
-    portfolio_dynamics as portfolio_dynamics,
-)
-from ._pruning import (
-    PrunedMoments as PrunedMoments,
+from ._dynamics import (
+    Moments as Moments,
     StochasticSteadyState as StochasticSteadyState,
     girf as girf,
+    impulse_response as impulse_response,
+    moments as moments,
     pruned_moments as pruned_moments,
+    simulate as simulate,
     simulate_pruned as simulate_pruned,
     stochastic_steady_state as stochastic_steady_state,
+)
+from ._model import Model as Model, Structure as Structure
+from ._named import Named as Named
+from ._perturbation import perturb as perturb, solve as solve
+from ._portfolio import (
+    PortfolioDynamics as PortfolioDynamics,
+    PortfolioSolution as PortfolioSolution,
+    ds_alpha as ds_alpha,
+    ds_gamma as ds_gamma,
+    portfolio as portfolio,
+    portfolio_dynamics as portfolio_dynamics,
+    portfolio_from_solution as portfolio_from_solution,
 )
 from ._results import (
     RESULTS as RESULTS,
     result_message as result_message,
     result_name as result_name,
 )
-from ._simulate import impulse_response as impulse_response, simulate as simulate
 from ._solution import Solution as Solution, SteadyState as SteadyState
-from ._solve import perturb as perturb, solve as solve, steady_state as steady_state
-from ._transforms import (
-    AbstractTransform as AbstractTransform,
-    Bounded as Bounded,
-    Identity as Identity,
-    Positive as Positive,
-    UnitInterval as UnitInterval,
-    as_transform as as_transform,
-)
+from ._steady_state import steady_state as steady_state
+
+PrunedMoments = Moments  # deprecated name: `moments` is order-aware (see the README)
 
 __version__ = "0.1.0"

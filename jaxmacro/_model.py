@@ -43,6 +43,9 @@ class Structure:
     All index tuples are 0-based positions in declaration order. `states` are the predetermined
     then the mixed variables (Dynare's `state_var`); `forward` are the mixed then the
     forward-looking ones. `order_var` is Dynare's DR order: static, pred, both, fwrd.
+
+    It is hashable (tuples only), so the perturbation solvers take it as a static argument:
+    it is the one description of the problem's layout that orders 1 and 2 share.
     """
 
     static: tuple[int, ...]
@@ -68,6 +71,10 @@ class Structure:
     @property
     def n_states(self) -> int:
         return len(self.pred) + len(self.both)
+
+    @property
+    def n_vars(self) -> int:
+        return len(self.static) + len(self.pred) + len(self.both) + len(self.fwrd)
 
 
 def _as_tuple_matrix(a) -> tuple[tuple[float, ...], ...]:
@@ -99,7 +106,7 @@ class Model(eqx.Module):
     - `steady_state`: optional analytic steady state, `steady_state(params: Named) -> mapping
         name -> value` (all variables). It is verified, not trusted: the residual is checked.
     - `guess`: optional initial guess (mapping name -> value) for a numerical steady state.
-        Missing names default to 1 (0 for names in `zero_guess`... use a mapping to be explicit).
+        Missing names default to 1.
     - `equations`: optional names of the equations, used in messages.
     - `name`: a name for the model.
 

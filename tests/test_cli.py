@@ -13,7 +13,7 @@ import pytest
 from jaxmacro.__main__ import main
 
 REFERENCE = pathlib.Path(__file__).resolve().parent / "reference"
-HAVE_ORDER2 = importlib.util.find_spec("jaxmacro._second_order") is not None
+HAVE_ORDER2 = importlib.util.find_spec("jaxmacro._perturbation._second_order") is not None
 KEYS1 = ["ys", "order_var", "state_var", "ghx", "ghu", "endo_names", "exo_names"]
 KEYS2 = ["ys", "order_var", "state_var", "ghx", "ghu", "ghxx", "ghxu", "ghuu", "ghs2",
          "endo_names", "exo_names"]

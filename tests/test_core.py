@@ -190,9 +190,11 @@ def test_unit_root_counted_stable_like_dynare():
     bad = jm.solve(m, {"rho": 1.0}, qz_criterium=1 - 1e-6, throw=False)
     assert jm.result_name(bad.result) == "bk_no_stable_solution"
     # unconditional moments do not exist: flagged, NaN
-    mo = jm.moments(sol)
+    mo = jm.moments(sol, throw=False)
     assert jm.result_name(mo.result) == "unit_root"
     assert np.all(np.isnan(mo.cov))
+    with pytest.raises(Exception, match="unit circle"):
+        jm.moments(sol)  # throw=True is the default of every front door
 
 
 # ------------------------------------------------------------------ transformations

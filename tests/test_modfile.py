@@ -15,7 +15,7 @@ import jaxmacro as jm
 from jaxmacro.compat import ModError, load_mod, parse_mod, to_dynare, to_json_dict
 
 REFERENCE = pathlib.Path(__file__).resolve().parent / "reference"
-HAVE_ORDER2 = importlib.util.find_spec("jaxmacro._second_order") is not None
+HAVE_ORDER2 = importlib.util.find_spec("jaxmacro._perturbation._second_order") is not None
 
 # (fixture folder, macro definitions, order-1 fixture, order-2 fixture or None)
 CASES = {

@@ -1,4 +1,4 @@
-"""Devereux–Sutherland (2010) portfolio dynamics (jaxmacro._portfolio_dynamics).
+"""Devereux–Sutherland (2010) portfolio dynamics (jaxmacro._portfolio._ds_dynamics).
 
 Oracles, each independent of the γ formula:
 
@@ -33,7 +33,7 @@ import numpy as np
 import pytest
 
 import jaxmacro as jm
-from jaxmacro._portfolio_dynamics import PortfolioDynamics, portfolio_dynamics
+from jaxmacro._portfolio import PortfolioDynamics, portfolio_dynamics
 from jaxmacro.models.lucas_trees import lucas_trees_ds
 
 LUCAS = lucas_trees_ds()

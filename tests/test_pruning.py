@@ -14,15 +14,8 @@ import pytest
 from fixture_models_o2 import MODELS, REFERENCE
 
 import jaxmacro as jm
-from jaxmacro._linalg import solve_discrete_lyapunov
-from jaxmacro._pruning import (
-    girf,
-    lyapunov,
-    pruned_moments,
-    simulate_pruned,
-    spectral_radius_bound,
-    stochastic_steady_state,
-)
+from jaxmacro import girf, pruned_moments, simulate_pruned, stochastic_steady_state
+from jaxmacro._linalg import count_inside, solve_discrete_lyapunov
 
 
 @functools.cache
@@ -72,17 +65,20 @@ def test_order1_moments_match_lyapunov_and_dynare(name):
     np.testing.assert_allclose(mom2.mean, mom.mean, rtol=0, atol=1e-14)
 
 
-def test_lyapunov_kernel():
+@pytest.mark.parametrize("method", ["kron", "doubling"])
+def test_lyapunov_kernel(method):
     rng = np.random.default_rng(0)
     A = rng.standard_normal((6, 6))
     A *= 0.99 / np.max(np.abs(np.linalg.eigvals(A)))
     Q = rng.standard_normal((6, 6))
     Q = Q @ Q.T
-    V = lyapunov(jnp.asarray(A), jnp.asarray(Q))
+    V = solve_discrete_lyapunov(jnp.asarray(A), jnp.asarray(Q), method=method)
     np.testing.assert_allclose(V, A @ np.asarray(V) @ A.T + Q, rtol=1e-10, atol=1e-10)
-    assert abs(float(spectral_radius_bound(jnp.asarray(A))) - 0.99) < 1e-9
-    # reverse mode through the doubling solve (transpose solve) matches forward mode
-    f = lambda a: jnp.sum(lyapunov(a, jnp.asarray(Q)) ** 2)  # noqa: E731
+    # the exact eigenvalue count inside a disk (spectral radius 0.99)
+    assert float(count_inside(jnp.asarray(A), 0.995)[0]) == 6
+    assert float(count_inside(jnp.asarray(A), 0.985)[0]) < 6
+    # reverse mode through the solve (transpose solve) matches forward mode
+    f = lambda a: jnp.sum(solve_discrete_lyapunov(a, jnp.asarray(Q), method=method) ** 2)  # noqa: E731
     g = jax.grad(f)(jnp.asarray(A))
     dA = jnp.asarray(rng.standard_normal((6, 6)))
     np.testing.assert_allclose(jnp.vdot(g, dA), jax.jvp(f, (jnp.asarray(A),), (dA,))[1], rtol=1e-9)

@@ -12,7 +12,8 @@ import pytest
 from fixture_models_o2 import MODELS, load_fixture
 
 import jaxmacro as jm
-from jaxmacro._second_order import kron_apply, second_order_terms, solve_sylvester_kron_power
+from jaxmacro._linalg import kron_apply, solve_sylvester_kron_power
+from jaxmacro._perturbation import second_order_terms
 
 ORDER2_FIXTURES = tuple(MODELS)
 TOL_SECOND = 1e-8  # relative to max(1, |Dynare value|)
@@ -295,19 +296,18 @@ def test_model_derivative_rules_match_plain_autodiff(name):
     """`composite_hessian` and `model_jacobian` carry custom JVP rules (forward mode in (ȳ, θ),
     so that reverse mode compiles fast). Their values equal T' H T with H from `jax.hessian`,
     and their JVPs and VJPs equal those of JAX's own rules applied to the plain functions."""
-    from jaxmacro._derivatives import (
-        _hessian_zeta,
+    from jaxmacro._perturbation import (
         composite_hessian,
         model_jacobian,
         plain_jacobian,
         split_v,
     )
-    from jaxmacro._first_order import make_layout
+    from jaxmacro._perturbation._derivatives import _hessian_zeta
 
     model = built(name)
     theta = model.param_vector()
     ybar = jm.steady_state(model, theta).value
-    layout = make_layout(model.structure, model.n_vars)
+    layout = model.structure
     nv = split_v(layout, model.n_shocks)[3].stop
     rng = np.random.default_rng(3)
     T = jnp.asarray(rng.standard_normal((nv, 5)))

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import jaxmacro as jm
-from jaxmacro._calibrate import calibrate
+from jaxmacro import calibrate
 from jaxmacro.models import zhang2019_extended as zx
 
 FREE = ("beta", "delta", "delta_star")

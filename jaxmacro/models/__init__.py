@@ -2,6 +2,11 @@
 
 Small textbook models are re-exported here; each paper lives in its own submodule
 (``jaxmacro.models.kraay2000``, ``jaxmacro.models.zhang2019``, ...).
+
+Convention for model modules: the library is imported from [`jaxmacro.internal`][] only (its
+documented lower-level entry points and the public classes models build on); scaffolding the
+paper models share (option and parameter checks, the DS portfolio with NaN-on-failure, present
+values) lives in `_scaffold.py`.
 """
 
 from ._rbc import rbc as rbc

@@ -2,7 +2,7 @@
 
 import jax.numpy as jnp
 
-from .._model import Model
+from ..internal import Model
 
 
 def _rbc_residuals(lag, cur, lead, shocks, p):
@@ -24,7 +24,7 @@ def _rbc_steady_state(p):
 
 
 def rbc(**params) -> Model:
-    """Stochastic growth model (Dynare timing; ``../shared/reference/rbc``), CRRA utility.
+    """Stochastic growth model (Dynare timing; ``tests/reference/rbc``), CRRA utility.
 
     Equations: c^{-γ} = β E[c'^{-γ}(α e^{z'} k^{α-1} + 1 - δ)]; y = e^z k_{-1}^α;
     k = (1-δ) k_{-1} + inv; y = c + inv; z = ρ z_{-1} + e, e ~ N(0, σ²).

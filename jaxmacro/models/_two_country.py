@@ -1,8 +1,8 @@
-"""Two-country one-good growth model with a single bond (``../shared/reference/two_country_bond``)."""
+"""Two-country one-good growth model with a single bond (``tests/reference/two_country_bond``)."""
 
 import jax.numpy as jnp
 
-from .._model import Model
+from ..internal import Model
 
 
 def _residuals(lag, cur, lead, shocks, p):

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 
-from .._model import Model
+from ..internal import Model
 
 __all__ = ["lucas_trees_ds", "lucas_trees_ds_n", "closed_form_alpha_tilde"]
 

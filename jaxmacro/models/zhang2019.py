@@ -42,17 +42,20 @@ two printed cells of Table 2 disagree with the model in their last digit (c* in 
 
 from __future__ import annotations
 
-import functools
-
 import equinox as eqx
 import jax
 import jax.numpy as jnp
 from jaxtyping import Array
 
-from .._dense import solve as dense_solve
-from .._model import Model
-from .._portfolio import PortfolioSolution, portfolio
-from .._results import RESULTS
+from ..internal import RESULTS, Model, PortfolioSolution
+from ._scaffold import (
+    build_params,
+    cached_builder,
+    check_option,
+    discounted_state_sums,
+    ds_statistics,
+    full_params,
+)
 
 __all__ = [
     "NEWBORN_WEALTH",
@@ -111,7 +114,7 @@ _EQUATIONS = ("endowment", "endowment_star", "return1", "return2", "newborn", "n
 
 
 def steady_state(beta, beta_star, n) -> dict[str, Array]:
-    """Closed-form non-stochastic steady state (y = y* = 1), spec §1.3; jit/vmap/grad-safe.
+    """Closed-form non-stochastic steady state (y = y* = 1); jit/vmap/grad-safe.
 
     Returns a dict with r, w, w_star, z, tau, tau_star, c, c_star, cn, cn_star (new-born
     consumption), co, co_star (old cohorts' consumption) and phi = (1-β)/(cτ) + (1-β*)/(c*τ*).
@@ -204,24 +207,14 @@ def _shock_cov(p):
 
 
 def _check_newborn(newborn_wealth):
-    if newborn_wealth not in NEWBORN_WEALTH:
-        raise ValueError(f"newborn_wealth must be one of {NEWBORN_WEALTH}, got {newborn_wealth!r}")
+    check_option(newborn_wealth, NEWBORN_WEALTH, "newborn_wealth")
 
 
-@functools.cache
-def _build(newborn_wealth: str, params: tuple) -> Model:
-    res = (_residuals_steady_state_rate if newborn_wealth == "steady_state_rate"
-           else _residuals_market)
-    return Model(
-        res,
-        variables=_VARIABLES,
-        shocks=_SHOCKS,
-        params=dict(params),
-        shock_cov=_shock_cov,
-        steady_state=_model_steady_state,
-        equations=_EQUATIONS,
-        name=f"zhang2019_{newborn_wealth}",
-    )
+_build = cached_builder(
+    {"steady_state_rate": _residuals_steady_state_rate, "market": _residuals_market},
+    "zhang2019", variables=_VARIABLES, shocks=_SHOCKS, shock_cov=_shock_cov,
+    steady_state=_model_steady_state, equations=_EQUATIONS,
+)
 
 
 def zhang2019(newborn_wealth: str = "steady_state_rate", **params) -> Model:
@@ -238,17 +231,7 @@ def zhang2019(newborn_wealth: str = "steady_state_rate", **params) -> Model:
     except w, rx = r1 - r2 and cd = co - co_star); shocks eps, eps_star, xi (ξ, zero variance).
     """
     _check_newborn(newborn_wealth)
-    unknown = sorted(set(params) - set(DEFAULT_PARAMS))
-    if unknown:
-        raise ValueError(f"unknown parameter(s) {unknown}; known: {sorted(DEFAULT_PARAMS)}")
-    p = dict(DEFAULT_PARAMS)
-    p.update({k: float(v) for k, v in params.items()})
-    return _build(newborn_wealth, tuple(p.items()))
-
-
-def _inverse_rate(p, ybar):
-    """α = α̃ / r: the DS input ξ linearises to α r r̂x."""
-    return jnp.exp(-ybar.r1)
+    return _build(newborn_wealth, build_params(params, DEFAULT_PARAMS))
 
 
 class Baseline(eqx.Module):
@@ -336,11 +319,8 @@ def _statistics(ps: PortfolioSolution, p) -> Baseline:
     X0 = ps.impact  # n_vars x 2: responses to (ε, ε*) at the optimal portfolio
     Sig = ps.sigma
     cov = lambda a, b: a @ Sig @ b  # noqa: E731
-    s_idx = jnp.asarray(sol.model.structure.states)
-    A = sol.g_x[s_idx]
-    ns = A.shape[0]
     # discounted sums of expected future values: PV_{t+1}(v) = Σ_i q^i E_t v_{t+1+i}
-    fut = dense_solve(jnp.eye(ns, dtype=A.dtype) - q * A, X0[s_idx])  # (I - qA)^{-1} s_t
+    fut = discounted_state_sums(sol, X0, q)  # (I - qA)^{-1} s_t
     pv_next = lambda v: sol.g_x[V[v]] @ fut  # noqa: E731
     rx, r1, r2 = X0[V["rx"]], X0[V["r1"]], X0[V["r2"]]
     var_rx = cov(rx, rx)
@@ -398,14 +378,7 @@ def baseline(
     """
     _check_newborn(newborn_wealth)
     model = zhang2019(newborn_wealth)
-    p = dict(DEFAULT_PARAMS)
-    if params is not None:
-        unknown = sorted(set(params) - set(DEFAULT_PARAMS))
-        if unknown:
-            raise ValueError(f"unknown parameter(s) {unknown}; known: {sorted(DEFAULT_PARAMS)}")
-        p.update(params)
-    p = {k: jnp.asarray(v, dtype=jnp.result_type(float)) for k, v in p.items()}
-    out = _baseline_jit(model, p)
+    out = _baseline_jit(model, full_params(params, DEFAULT_PARAMS))
     if throw:  # outside the jitted core: throw=True and False share one compilation
         out = out.result.error_if(out, out.result != RESULTS.successful)
     return out
@@ -413,13 +386,7 @@ def baseline(
 
 @eqx.filter_jit
 def _baseline_jit(model, p):
-    ps = portfolio(model, p, excess_returns=("rx",), mu_differential="cd", xi_shocks=("xi",),
-                   scale=_inverse_rate, throw=False)
-    out = _statistics(ps, p)
-    ok = out.result == RESULTS.successful
-    return jax.tree_util.tree_map(
-        lambda x: jnp.where(ok, x, jnp.nan) if eqx.is_inexact_array(x) else x, out
-    )
+    return ds_statistics(model, p, _statistics)
 
 
 def impulse_responses(b: Baseline, periods: int = 40, *, shock: int = 0,

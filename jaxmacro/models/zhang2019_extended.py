@@ -11,7 +11,7 @@ of new trees d_t = n z_1t) and a non-tradable, non-financial endowment y_l:
     y_lt = (1-δ) Y_t - κ e_t,        y_kt + n z_1t = δ Y_t + κ e_t,
 
 so total income y_k + y_l + d = Y_t. The redistributive shock e_t = µ_d e_{t-1} + σ_d ε_dt moves
-income from labour to capital with loading κ (the missing Appendix H leaves it open; spec §9.6:
+income from labour to capital with loading κ (the missing Appendix H leaves it open; our reconstruction:
 κ = 0.4934 reproduces the paper's α = -0.85 for 1999-2017); y_t = µ y_{t-1} + σ ε_t. Financial
 development δ > δ* makes the home country supply more assets and become the debtor. Trees are
 owned by existing households (new-borns own only human wealth). Equations (foreign analogous,
@@ -30,7 +30,7 @@ Its linearisation is the spec's (X1)-(X9). The Devereux–Sutherland portfolio
 
 **Steady state** (closed form, y = 1; [`steady_state`][]): δ̄ = (δ+δ*)/2, r = (1 + nδ̄)/β,
 z_1 = δ/(r-1), z_2 = δ*/(r-1), w = (δ̄-δ)/((1-δ̄)(r-1)) = -w*, τ = τ* = rβ/ñ,
-c = y_k + y_l + (r-ñ)w. **Calibration inversion** (spec §4.5, [`invert_targets`][]):
+c = y_k + y_l + (r-ñ)w. **Calibration inversion** ([`invert_targets`][]):
 δ̄ = K/Y·(r-1), β = (1+nδ̄)/r, δ - δ* = 2·NFA·(1-δ̄)(r-1).
 
 **Table 4 decomposition** (Eq. 14, reconstructed; exact): with q = ñ/r, PV_t(x) =
@@ -51,18 +51,20 @@ s_F = (z_2 + α - w)/z_2.
 
 from __future__ import annotations
 
-import functools
-
 import equinox as eqx
 import jax
 import jax.numpy as jnp
 from jaxtyping import Array
 
-from .._dense import solve as dense_solve
-from .._model import Model
-from .._portfolio import PortfolioSolution, portfolio
-from .._results import RESULTS
-from .._solve import _params_vector, _steady_state_impl
+from ..internal import RESULTS, Model, PortfolioSolution, params_vector, steady_state_impl
+from ._scaffold import (
+    build_params,
+    cached_builder,
+    check_option,
+    discounted_state_sums,
+    ds_statistics,
+    full_params,
+)
 
 __all__ = [
     "HUMAN_WEALTH",
@@ -97,7 +99,7 @@ TARGETS = {
     "2009-2017": {"r": 2.16, "nfa_home": -0.26, "capital_gdp": 4.16},
 }
 
-#: Redistributive-shock loadings of spec §9.6: κ reproducing the paper's α per period.
+#: Redistributive-shock loadings (our reconstruction): κ reproducing the paper's α per period.
 KAPPA = {"1999-2017": 0.4934, "1999-2008": 0.541, "2009-2017": 0.429}
 
 #: Spec §4.5: the closed-form inversion (β, δ, δ*) of the three target sets.
@@ -191,7 +193,7 @@ def steady_state(beta, delta, delta_star, n=0.01) -> dict[str, Array]:
 
 
 def invert_targets(r, nfa_home, capital_gdp, n=0.01) -> dict[str, Array]:
-    """Closed-form calibration (spec §4.5): (β, δ, δ*) hitting r (percent), home NFA/GDP, K/Y.
+    """Closed-form calibration: (β, δ, δ*) hitting r (percent), home NFA/GDP, K/Y.
 
     δ̄ = K/Y·(r-1), β = (1+nδ̄)/r, δ - δ* = -2·w·(1-δ̄)(r-1), δ = δ̄ + (δ-δ*)/2 (w = nfa_home
     < 0 for a debtor home country, so δ > δ*).
@@ -268,23 +270,14 @@ def _shock_cov(p):
 
 
 def _check(human_wealth):
-    if human_wealth not in HUMAN_WEALTH:
-        raise ValueError(f"human_wealth must be one of {HUMAN_WEALTH}, got {human_wealth!r}")
+    check_option(human_wealth, HUMAN_WEALTH, "human_wealth")
 
 
-@functools.cache
-def _build(human_wealth: str, params: tuple) -> Model:
-    res = _residuals_ss_rate if human_wealth == "steady_state_rate" else _residuals_market
-    return Model(
-        res,
-        variables=_VARIABLES,
-        shocks=_SHOCKS,
-        params=dict(params),
-        shock_cov=_shock_cov,
-        steady_state=_model_steady_state,
-        equations=_EQUATIONS,
-        name=f"zhang2019_extended_{human_wealth}",
-    )
+_build = cached_builder(
+    {"steady_state_rate": _residuals_ss_rate, "market": _residuals_market},
+    "zhang2019_extended", variables=_VARIABLES, shocks=_SHOCKS, shock_cov=_shock_cov,
+    steady_state=_model_steady_state, equations=_EQUATIONS,
+)
 
 
 def zhang2019_extended(human_wealth: str = "steady_state_rate", **params) -> Model:
@@ -303,12 +296,7 @@ def zhang2019_extended(human_wealth: str = "steady_state_rate", **params) -> Mod
     eps, eps_star (income), eps_d, eps_d_star (redistributive), xi (DS input, zero variance).
     """
     _check(human_wealth)
-    unknown = sorted(set(params) - set(DEFAULT_PARAMS))
-    if unknown:
-        raise ValueError(f"unknown parameter(s) {unknown}; known: {sorted(DEFAULT_PARAMS)}")
-    p = dict(DEFAULT_PARAMS)
-    p.update({k: float(v) for k, v in params.items()})
-    return _build(human_wealth, tuple(p.items()))
+    return _build(human_wealth, build_params(params, DEFAULT_PARAMS))
 
 
 # ------------------------------------------------------------------------------------------
@@ -378,10 +366,6 @@ class Extended(eqx.Module):
         return 0.5 * (self.z1 + self.z2)
 
 
-def _inverse_rate(p, ybar):
-    return jnp.exp(-ybar.r1)
-
-
 def _statistics(ps: PortfolioSolution, p) -> Extended:
     sol = ps.solution
     V = {v: i for i, v in enumerate(_VARIABLES)}
@@ -392,9 +376,7 @@ def _statistics(ps: PortfolioSolution, p) -> Extended:
     X0 = ps.impact
     Sig = ps.sigma
     cov = lambda a, b: a @ Sig @ b  # noqa: E731
-    s_idx = jnp.asarray(sol.model.structure.states)
-    A = sol.g_x[s_idx]
-    fut = dense_solve(jnp.eye(A.shape[0], dtype=A.dtype) - q * A, X0[s_idx])
+    fut = discounted_state_sums(sol, X0, q)
     pv = lambda v: X0[V[v]] + q * sol.g_x[V[v]] @ fut  # noqa: E731  PV_t, innovation part
     rx = X0[V["rx"]]
     var = cov(rx, rx)
@@ -426,23 +408,11 @@ def _default_model():
 
 
 def _full_params(params) -> dict:
-    p = dict(DEFAULT_PARAMS)
-    if params is not None:
-        unknown = sorted(set(params) - set(DEFAULT_PARAMS))
-        if unknown:
-            raise ValueError(f"unknown parameter(s) {unknown}; known: {sorted(DEFAULT_PARAMS)}")
-        p.update(params)
-    return {k: jnp.asarray(v, dtype=jnp.result_type(float)) for k, v in p.items()}
+    return full_params(params, DEFAULT_PARAMS)
 
 
 def _extended_core(model, p) -> Extended:
-    ps = portfolio(model, p, excess_returns=("rx",), mu_differential="cd", xi_shocks=("xi",),
-                   scale=_inverse_rate, throw=False)
-    out = _statistics(ps, p)
-    ok = out.result == RESULTS.successful
-    return jax.tree_util.tree_map(
-        lambda x: jnp.where(ok, x, jnp.nan) if eqx.is_inexact_array(x) else x, out
-    )
+    return ds_statistics(model, p, _statistics)
 
 
 @eqx.filter_jit
@@ -495,7 +465,7 @@ def steady_state_moments(params) -> tuple[dict, RESULTS]:
     p = _full_params(params)
     # jaxmacro.steady_state(model, p, throw=False) without its jit boundary: inlined, the
     # unused derivative of the residual check is pruned (reverse-mode compile 8 s -> 1.5 s)
-    ss = _steady_state_impl(model, _params_vector(model, p), None, None, 1e-12, 100)
+    ss = steady_state_impl(model, params_vector(model, p), None, None, 1e-12, 100)
     y = dict(zip(model.variables, ss.value))
     z1, z2, r = jnp.exp(y["z1"]), jnp.exp(y["z2"]), jnp.exp(y["r1"])
     ok = (ss.result == RESULTS.successful) & (r > 1.0) & (p["delta"] > 0) & (p["delta_star"] > 0)
@@ -527,7 +497,7 @@ def portfolio_moments(params) -> tuple[dict, RESULTS]:
 
 
 def wedges(share_data_home, share_data_foreign, share_model_home, share_model_foreign):
-    """Inferred Table 6 wedges (spec §4.4): wedge_i = (1 - s_i^data)/(1 - s_i^model)."""
+    """Inferred Table 6 wedges: wedge_i = (1 - s_i^data)/(1 - s_i^model)."""
     return ((1.0 - share_data_home) / (1.0 - share_model_home),
             (1.0 - share_data_foreign) / (1.0 - share_model_foreign))
 

@@ -10,7 +10,7 @@ r = \rho + \alpha\frac{a}{D},$$
 
 $$v = \frac{\rho + \lambda(r-\rho)}{r},\qquad v^* = \frac{\rho^* + \lambda(r-\rho^*)}{r}.$$
 
-The unknowns $(k, e, e^*)$ solve the nonlinear complementarity problem (spec §2.4)
+The unknowns $(k, e, e^*)$ solve the nonlinear complementarity problem
 
 $$R_1 = r - \rho^* - \alpha\frac{a^*}{D^*} = 0,\qquad
 0 \le e \perp -g_e \ge 0,\qquad 0 \le e^* \perp -g_{e^*} \ge 0,$$
@@ -38,7 +38,7 @@ import numpy as np
 import optimistix as optx
 from jaxtyping import Array, ArrayLike, Bool, Float, Int
 
-from ..._dense import solve as dense_solve
+from ...internal import dense_solve
 from ._params import KraayParams, check_params, params_valid
 
 ThetaMode = Literal["fixed", "avg_return_4pct"]
@@ -56,7 +56,7 @@ class RESULTS(optx.RESULTS):  # pyright: ignore[reportGeneralTypeIssues]
     )
     complementarity_violated = (
         "The Newton iteration stopped at a point that violates the complementarity conditions "
-        "of the equilibrium (spec §2.4). Try a cold start (`init=None`) or a larger `max_steps`."
+        "of the equilibrium. Try a cold start (`init=None`) or a larger `max_steps`."
     )
 
 
@@ -133,7 +133,7 @@ def _scales(a, a_star, p: KraayParams):
 
 
 def _degenerate(p: KraayParams):
-    # gamma = sigma = alpha = 0: any k solves R1; use the alpha -> 0 limit k = W/2 (spec §4.2).
+    # gamma = sigma = alpha = 0: any k solves R1; use the alpha -> 0 limit k = W/2.
     return (p.gamma == 0) & (p.sigma == 0) & (p.sigma_star == 0) & (p.alpha == 0)
 
 
@@ -159,7 +159,7 @@ def _residual(x, a, a_star, p: KraayParams, theta_mode: str, active=None):
     else:
         r2 = jnp.where(active[0], q_e, pt.e)
         r3 = jnp.where(active[1], q_e_star, pt.e_star)
-    # sigma = 0: equity is (weakly) dominated; set e = 0 (spec §2.4, §7.11).
+    # sigma = 0: equity is (weakly) dominated; set e = 0.
     r2 = jnp.where(p.sigma == 0, pt.e, r2)
     r3 = jnp.where(p.sigma_star == 0, pt.e_star, r3)
     return jnp.stack([r1, r2, r3])
@@ -258,7 +258,7 @@ def _tangent_solve(g, y):
 
 
 class Portfolio(eqx.Module):
-    r"""One country's balance sheet as shares of its wealth (spec §4.4, §7.8).
+    r"""One country's balance sheet as shares of its wealth.
 
     For the North (wealth $a$): `capital` $= k/a$, `lending` $= l/a$,
     `foreign_equity` $= v^* e^*/a$, `equity_sold` $= v e/a$. For the South (wealth $a^*$):
@@ -279,7 +279,7 @@ class Portfolio(eqx.Module):
 
 
 class Growth(eqx.Module):
-    r"""Normal-time growth moments of one country's wealth (spec §2.3, §4.7).
+    r"""Normal-time growth moments of one country's wealth.
 
     - `drift`: $E[da/a \mid \text{no crisis}]/dt = [\pi(k-e) + \pi^* e^* + r l]/a - \delta$
       (the quantity in the paper's Figure 9).
@@ -311,7 +311,7 @@ class Equilibrium(eqx.Module):
     ([`jaxmacro.models.kraay2000.Portfolio`][]); `growth`, `growth_star`
     ([`jaxmacro.models.kraay2000.Growth`][]).
 
-    Diagnostics: `consistent` is the default-consistency flag of spec §2.4 — the debtor weakly
+    Diagnostics: `consistent` is the default-consistency flag — the debtor weakly
     prefers to default at a crisis, $\max_i (k_i - \lambda e_i - a_i) \ge 0$ (for the usual
     North-creditor case this is $k^* - \lambda e^* \ge a^*$); `frictionless_consistent` is
     $a_{\min} > a_{\max}(1-\lambda)$, where the no-default (frictionless) equilibrium would also
@@ -566,7 +566,7 @@ def equilibrium(
       `"avg_return_4pct"` (Tables 5–6) rescales both productivities by
       $W/(k^{1-\gamma} + k^{*\,1-\gamma})$, so that with $\theta = \theta^*$ the average return
       to capital equals `params.theta` (0.04 in the paper): a fixed point in $k$, solved jointly.
-    - `selection`: `"default"` always returns the crisis-default equilibrium (spec §7.4);
+    - `selection`: `"default"` always returns the crisis-default equilibrium;
       `"frictionless_if_consistent"` returns the frictionless (no-default, $\alpha$ set to 0)
       equilibrium wherever it is self-consistent, $a_{\min} > a_{\max}(1-\lambda)$.
     - `init`: warm start, an [`jaxmacro.models.kraay2000.Equilibrium`][] or the vector
@@ -581,7 +581,7 @@ def equilibrium(
 
     !!! info "Special cases"
         $\sigma = 0$ sets $e = 0$ ($\sigma^* = 0$ sets $e^* = 0$): equity is dominated if
-        $\lambda > 0$ and indeterminate if $\lambda = 0$ (spec §7.11). If
+        $\lambda > 0$ and indeterminate if $\lambda = 0$. If
         $\gamma = \sigma = \alpha = 0$, $k$ is indeterminate and $k = W/2$ (the $\alpha \to 0$
         limit, the convention of Table 5) is returned. $\alpha = 0$ gives the frictionless
         Example-1 equilibrium ($v = v^* = 1$).

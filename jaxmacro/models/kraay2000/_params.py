@@ -33,7 +33,7 @@ class KraayParams(eqx.Module):
     - `theta_star`: South productivity (keyword only; defaults to `theta`).
     - `beta`: crisis exit intensity $\beta$ (keyword only). Not given in the paper; it does not
       affect any normal-time quantity (log utility) and is used only by
-      [`jaxmacro.models.kraay2000.simulate`][]. Default $0.1$ (ten-year crises, spec §7.1).
+      [`jaxmacro.models.kraay2000.simulate`][]. Default $0.1$ (ten-year crises).
 
     Every field is stored as a floating-point JAX array, so a `KraayParams` whose leaves carry a
     leading batch dimension can be passed through `jax.vmap`.

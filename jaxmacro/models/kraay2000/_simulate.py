@@ -1,4 +1,4 @@
-r"""Jump-diffusion simulation of the wealth distribution (spec §2.5, §6, §7 points 1, 9, 10).
+r"""Jump-diffusion simulation of the wealth distribution.
 
 State $(a, a^*, s)$, $s \in \{0, 1\}$ (normal, crisis). On a time grid of step $\Delta t$:
 
@@ -15,7 +15,7 @@ State $(a, a^*, s)$, $s \in \{0, 1\}$ (normal, crisis). On a time grid of step $
   ends with probability $1 - e^{-\beta\Delta t}$; trade restarts at the equilibrium of the
   current wealth without a jump.
 
-Scale (spec §7.9): for $\gamma > 0$ the equilibrium depends on $W = a + a^*$ through
+Scale: for $\gamma > 0$ the equilibrium depends on $W = a + a^*$ through
 $\theta W^{-\gamma}$. `detrended=True` (default, the "balanced growth" reading) solves every
 equilibrium at the shares $(a/W, a^*/W)$, i.e. holds $\theta_{\text{eff}} = \theta W^{-\gamma}$ at its
 $W = 1$ value; `detrended=False` solves in levels, so NFA positions shrink as the world grows.

@@ -2,7 +2,7 @@ r"""The paper's Tables 5 and 6, each computed in one vmapped call, with the prin
 
 Both tables use $W = a + a^* = 1$, $a/W = 0.8$ and the normalisation "average return to capital
 held at 4 %" (`theta_mode="avg_return_4pct"`); rows are $\gamma$, columns $\alpha$. The paper's
-"$\lambda \to 0$" is computed at $\lambda = 0.001$ (spec §7.3).
+"$\lambda \to 0$" is computed at $\lambda = 0.001$.
 """
 
 import jax.numpy as jnp
@@ -43,7 +43,7 @@ PAPER_TABLE6_V_STAR = np.array(
         [1.000, 0.901, 0.814, 0.739, 0.675, 0.621],
     ]
 )
-# The alpha = 0 column (printed 1.5) is a paper error: by definition it is 2.0 (spec §4.3).
+# The alpha = 0 column (printed 1.5) is a paper error: by definition it is 2.0.
 PAPER_TABLE6_EV = np.array(
     [
         [1.500, 0.728, 0.570, 0.476, 0.409, 0.359],

@@ -38,8 +38,8 @@ import jax.numpy as jnp
 
 
 def split_v(layout, ne):
-    """Slices of v = (ŝ, y, y^f', u): returns (states, current, lead, shocks) slices."""
-    n, ns, nf = layout.n, len(layout.states), len(layout.forward)
+    """Slices of v = (ŝ, y, y^f', u) for a [`jaxmacro.Structure`][]: (states, current, lead, shocks)."""
+    n, ns, nf = layout.n_vars, len(layout.states), len(layout.forward)
     return (slice(0, ns), slice(ns, ns + n), slice(ns + n, ns + n + nf),
             slice(ns + n + nf, ns + n + nf + ne))
 

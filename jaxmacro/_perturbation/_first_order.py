@@ -16,7 +16,8 @@ with g_x the stable solution of the matrix quadratic
 (S_s, S_f select the state and forward rows) and ``g_u = -(F_0 + F_+ g_f S_s)^{-1} F_u``.
 
 Algorithm, as in Dynare but with the QZ step replaced by a pure-JAX spectral divide and
-conquer (see [`jaxmacro._linalg.stable_deflating_subspace`][]):
+conquer (see [`jaxmacro._linalg.stable_deflating_subspace`][]). `layout` below is the
+model's static [`jaxmacro.Structure`][]:
 
 1. Static variables (appearing only at t) are eliminated by a QR of their columns of F_0.
 2. The remaining equations in w_t = (s_{t-1}, y^f_t) form a pencil ``D w_{t+1} = E w_t`` of
@@ -32,8 +33,8 @@ Derivatives are implicit: differentiating R(g_x) = 0 gives the generalised Sylve
 
     M dg + F_+ (S_f dg) g_s = -(dF_- + dF_0 g_x + dF_+ g_f g_s),   M = F_0 + F_+ g_f S_s,
 
-solved (reduced to the forward rows) with a Kronecker system; iterations are never
-differentiated.
+solved (reduced to the forward rows) by [`jaxmacro._linalg.solve_sylvester`][]; iterations
+are never differentiated.
 """
 
 from __future__ import annotations
@@ -43,45 +44,14 @@ import functools
 import jax
 import jax.numpy as jnp
 
-from ._dense import qr as dense_qr, solve as dense_solve
-from ._linalg import stable_deflating_subspace
-
-
-# Static layout of the first-order problem: tuples of ints, hashable.
-class Layout(tuple):
-    """(n, static, pred, both, fwrd) as a hashable tuple; states = pred+both, forward = both+fwrd."""
-
-    @property
-    def n(self):
-        return self[0]
-
-    @property
-    def static(self):
-        return self[1]
-
-    @property
-    def pred(self):
-        return self[2]
-
-    @property
-    def both(self):
-        return self[3]
-
-    @property
-    def fwrd(self):
-        return self[4]
-
-    @property
-    def states(self):
-        return self.pred + self.both
-
-    @property
-    def forward(self):
-        return self.both + self.fwrd
-
-
-def make_layout(structure, n) -> Layout:
-    return Layout((n, structure.static, structure.pred, structure.both, structure.fwrd))
+from .._linalg import (
+    qr as dense_qr,
+    solve as dense_solve,
+    solve_sylvester,
+    stable_deflating_subspace,
+)
+from .._results import RESULTS
+from ._derivatives import split_v
 
 
 def _quadratic_matrices(F_m, F_0, F_p, g, layout):
@@ -100,7 +70,7 @@ def quadratic_residual(F_m, F_0, F_p, g, layout):
 
 
 def _solve_gx(F_m, F_0, F_p, layout, qz_criterium, max_steps):
-    n = layout.n
+    n = layout.n_vars
     ns, nf = len(layout.states), len(layout.forward)
     nstat, npred, nboth = len(layout.static), len(layout.pred), len(layout.both)
     dtype = F_0.dtype
@@ -165,9 +135,7 @@ def _sylvester_tangent(F_m, F_0, F_p, g, C, layout):
     MiFp = dense_solve(M, F_p)
     K = MiFp[f]  # nf x nf
     # X_f + K X_f g_s = (M^{-1} C)_f
-    ns = g_s.shape[0]
-    Kron = jnp.eye(nf * ns, dtype=M.dtype) + jnp.kron(g_s.T, K)
-    Xf = dense_solve(Kron, MiC[f].T.reshape(-1)).reshape(ns, nf).T
+    Xf = solve_sylvester(K, g_s, MiC[f])
     return MiC - MiFp @ Xf @ g_s
 
 
@@ -196,3 +164,40 @@ def _solve_gx_jvp(layout, qz_criterium, max_steps, primals, tangents):
     C = dF_m + dF_0 @ g + dF_p @ g_f @ g_s
     dg = _sylvester_tangent(F_m, F_0, F_p, g, -C, layout)
     return (g, info, sv), (dg, jnp.zeros_like(info), jnp.zeros_like(sv))
+
+
+def first_order_rule(model, J, qz_criterium, max_steps):
+    """The first-order rule and its result code from the Jacobian J = ∂f/∂(ŝ, y, y^f', u).
+
+    **Returns:** `(g_x, g_u, M, n_stable, residual, result)` with M = F_0 + F_+ g_f S_s (shared
+    with the second-order solver), the Blanchard–Kahn count, the max abs residual of the
+    matrix quadratic and a [`jaxmacro.RESULTS`][] code (non-finite Jacobian, BK count, rank,
+    convergence, residual). g_x and g_u are not NaN'd here: the caller does that.
+    """
+    n, ne = model.n_vars, model.n_shocks
+    layout = model.structure
+    s = jnp.asarray(layout.states, dtype=int)
+    f = jnp.asarray(layout.forward, dtype=int)
+    sl_s, sl_c, sl_f, sl_u = split_v(layout, ne)
+    finite = jnp.all(jnp.isfinite(J))
+    J = jnp.where(finite, J, jnp.zeros_like(J))
+    F_m, F_0, F_p, F_u = J[:, sl_s], J[:, sl_c], J[:, sl_f], J[:, sl_u]
+    F_0 = jnp.where(finite, F_0, jnp.eye(n, dtype=F_0.dtype))
+    g_x, info, _ = solve_gx(F_m, F_0, F_p, layout, qz_criterium, max_steps)
+    n_stable = info[0].astype(int)
+    converged = info[1] > 0.5
+    z1_ok = info[2] > 0.5
+    M = F_0.at[:, s].add(F_p @ g_x[f])
+    g_u = -dense_solve(M, F_u)
+    R = quadratic_residual(F_m, F_0, F_p, g_x, layout)
+    scale = 1.0 + jnp.max(jnp.abs(F_0)) * (1.0 + jnp.max(jnp.abs(g_x)) ** 2)
+    residual = jnp.max(jnp.abs(R)) if R.size else jnp.asarray(0.0, F_0.dtype)
+    ns = len(layout.states)
+    result = RESULTS.successful
+    result = RESULTS.where(~(residual <= 1e-8 * scale), RESULTS.perturbation_not_converged, result)
+    result = RESULTS.where(~converged, RESULTS.perturbation_not_converged, result)
+    result = RESULTS.where(~z1_ok, RESULTS.bk_rank_failure, result)
+    result = RESULTS.where(n_stable > ns, RESULTS.bk_indeterminate, result)
+    result = RESULTS.where(n_stable < ns, RESULTS.bk_no_stable_solution, result)
+    result = RESULTS.where(~finite, RESULTS.nonfinite_model, result)
+    return g_x, g_u, M, n_stable, residual, result

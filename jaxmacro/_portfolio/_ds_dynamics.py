@@ -100,23 +100,14 @@ import equinox as eqx
 import jax.numpy as jnp
 from jaxtyping import Array, Float
 
-from ._dense import solve as dense_solve
-from ._model import Model
-from ._portfolio import (
-    _SINGULAR_RTOL,
-    PortfolioSolution,
-    _arrays,
-    _check,
-    _names,
-    _portfolio_impl,
-    _rcond,
-    _scale_value,
-)
-from ._results import RESULTS
-from ._solution import Solution
-from ._solve import solve
-
-__all__ = ["PortfolioDynamics", "portfolio_dynamics", "ds_gamma"]
+from .._linalg import solve as dense_solve
+from .._misc import arrays, nan_unless, params_vector, throw_if_failed
+from .._model import Model
+from .._perturbation import solve
+from .._results import RESULTS
+from .._solution import Solution
+from ._common import SINGULAR_RTOL, Indices, check, impact_loadings, names, rcond, scale_value
+from ._devereux_sutherland import PortfolioSolution, portfolio_impl
 
 
 class PortfolioDynamics(eqx.Module):
@@ -194,14 +185,13 @@ def ds_gamma(R2, D1, D2, R5, D5, sigma):
     rhs = jnp.einsum("jb,bc,ac->ja", R2, sigma, D5[0]) + jnp.einsum(
         "b,bc,jac->ja", D2[0], sigma, R5
     )
-    rc = _rcond(M)
-    Ms = jnp.where(rc > _SINGULAR_RTOL, M, jnp.eye(M.shape[0], dtype=M.dtype))
+    rc = rcond(M)
+    Ms = jnp.where(rc > SINGULAR_RTOL, M, jnp.eye(M.shape[0], dtype=M.dtype))
     return -dense_solve(Ms, rhs), rc
 
 
 def _stage_params(model: Model, params, ia, values):
-    theta = model.param_vector(params)
-    theta = jnp.asarray(theta, dtype=jnp.result_type(theta.dtype, float))
+    theta = params_vector(model, params)
     return theta.at[ia].set(jnp.asarray(values, dtype=theta.dtype))
 
 
@@ -213,33 +203,25 @@ def _dynamics_impl(model, params, rx, mu, xi, eps, alpha_names, scale, qz_criter
     theta1 = _stage_params(model, params, ia, jnp.zeros(k))
     sol1 = solve(model, theta1, order=1, qz_criterium=qz_criterium, max_steps=max_steps,
                  throw=False)
-    scale_v = _scale_value(scale, sol1)
-    ps = _portfolio_impl(sol1, rx, mu, xi, eps, scale_v, True)
+    scale_v = scale_value(scale, sol1)
+    ps = portfolio_impl(sol1, rx, mu, xi, eps, scale_v, True)
     at = jnp.where(ps.result == RESULTS.successful, ps.alpha_tilde, 0.0)
     # Stage 2: the α̃-augmented model at second order.
     theta2 = theta1.at[ia].set(at)
     sol2 = solve(model, theta2, order=2, qz_criterium=qz_criterium, max_steps=max_steps,
                  throw=False)
-    vi = {v: i for i, v in enumerate(model.variables)}
-    si = {s: i for i, s in enumerate(model.shocks)}
-    irx = jnp.asarray([vi[v] for v in rx])
-    imu = jnp.asarray([vi[v] for v in mu])
-    ixi = jnp.asarray([si[s] for s in xi])
-    ieps = jnp.asarray([si[s] for s in eps])
+    idx = Indices(model, rx, mu, xi, eps)
     ns, nu = len(model.states), model.n_shocks
-    g_u = sol2.g_u
-    R1, R2 = g_u[irx][:, ixi], g_u[irx][:, ieps]
-    D1, D2 = g_u[imu][:, ixi], g_u[imu][:, ieps]
-    R5 = sol2.g_xu[irx].reshape(k, ns, nu)[:, :, ieps]
-    D5 = sol2.g_xu[imu].reshape(1, ns, nu)[:, :, ieps]
-    sigma = sol2.shock_cov[ieps][:, ieps]
+    R1, R2, D1, D2, sigma = impact_loadings(sol2, idx)
+    R5 = sol2.g_xu[idx.rx].reshape(k, ns, nu)[:, :, idx.eps]
+    D5 = sol2.g_xu[idx.mu].reshape(1, ns, nu)[:, :, idx.eps]
     gamma, rc = ds_gamma(R2, D1, D2, R5, D5, sigma)
     result = RESULTS.where(ps.result != RESULTS.successful, ps.result, sol2.result)
     result = RESULTS.where(
-        (result == RESULTS.successful) & ~(rc > _SINGULAR_RTOL), RESULTS.portfolio_singular, result
+        (result == RESULTS.successful) & ~(rc > SINGULAR_RTOL), RESULTS.portfolio_singular, result
     )
     ok = result == RESULTS.successful
-    nanify = lambda x: jnp.where(ok, x, jnp.nan)  # noqa: E731
+    nanify = lambda x: nan_unless(ok, x)  # noqa: E731
     alpha_tilde = nanify(ps.alpha_tilde)
     gamma = nanify(gamma)
     return PortfolioDynamics(
@@ -324,13 +306,13 @@ def portfolio_dynamics(
 
     **Returns:** a [`jaxmacro.PortfolioDynamics`][].
     """
-    rx, mu, xi, eps = _check(model, excess_returns, mu_differential, xi_shocks)
+    rx, mu, xi, eps = check(model, excess_returns, mu_differential, xi_shocks)
     if len(mu) != 1:
         raise NotImplementedError(
             "portfolio_dynamics supports two countries (one marginal-utility differential and "
             f"one ξ shock); got differentials {mu} and ξ shocks {xi}"
         )
-    alpha_names = _names(alpha_param, "alpha_param")
+    alpha_names = names(alpha_param, "alpha_param")
     for a in alpha_names:
         if a not in model.param_names:
             raise ValueError(
@@ -344,8 +326,6 @@ def portfolio_dynamics(
             f"one distinct position parameter per excess return is needed: got {alpha_names} "
             f"for {rx}"
         )
-    out = _dynamics_jit(model, _arrays(params), rx, mu, xi, eps, alpha_names, _arrays(scale),
+    out = _dynamics_jit(model, arrays(params), rx, mu, xi, eps, alpha_names, arrays(scale),
                         qz_criterium, max_steps)
-    if throw:
-        out = out.result.error_if(out, out.result != RESULTS.successful)
-    return out
+    return throw_if_failed(out, throw)

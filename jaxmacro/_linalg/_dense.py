@@ -27,7 +27,8 @@ The kernels:
   `lax.custom_linear_solve`, so derivatives in A and B are implicit:
   ``dX = A^{-1} (dB - dA X)`` in forward mode and a transposed solve in reverse mode.
 - `qr(X)`: Householder QR, complete (Q is p x p) or reduced.
-- `lineax_lu()`: a lineax solver built on these, for optimistix's Newton steps.
+- `DenseLU`: a lineax solver built on these, for optimistix's Newton steps and the implicit
+  adjoint of the steady state.
 
 A singular matrix gives non-finite numbers, as LAPACK does; callers check finiteness.
 """
@@ -135,7 +136,7 @@ def _lu_solve_pure(lu, perm, b, trans):
     return jnp.zeros_like(w).at[perm].set(w)
 
 
-def _householder(X):
+def householder(X):
     """Full Householder QR of X (p x m): Q (p x p) orthogonal and R (p x m) upper triangular."""
     p, m = X.shape
     k_max = min(p - 1, m)
@@ -263,7 +264,7 @@ def _qr_full(X):
 def _qr_full_vmap(axis_size, in_batched, X):
     if not in_batched[0]:
         return _qr_full(X), (False, False)
-    return jax.vmap(_householder)(X), (True, True)
+    return jax.vmap(householder)(X), (True, True)
 
 
 def qr(X, mode: str = "reduced"):

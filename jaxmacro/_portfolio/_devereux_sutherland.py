@@ -40,30 +40,18 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import equinox as eqx
-import jax
 import jax.numpy as jnp
 from jaxtyping import Array, Float
 
-from ._dense import solve as dense_solve
-from ._model import Model
-from ._named import Named
-from ._results import RESULTS
-from ._solution import Solution
-from ._solve import solve
+from .._linalg import solve as dense_solve
+from .._misc import arrays, nan_unless, throw_if_failed
+from .._model import Model
+from .._perturbation import solve
+from .._results import RESULTS
+from .._solution import Solution
+from ._common import SINGULAR_RTOL, Indices, check, impact_loadings, rcond, scale_value
 
 __all__ = ["PortfolioSolution", "portfolio", "portfolio_from_solution", "ds_alpha"]
-
-_SINGULAR_RTOL = 1e-12
-
-
-def _arrays(x):
-    """Python numbers would be static under filter_jit (one compile per value): make them arrays."""
-    if x is None or callable(x):
-        return x
-    if isinstance(x, dict):
-        return {k: jnp.asarray(v) for k, v in x.items()}
-    return jnp.asarray(x)
-
 
 class PortfolioSolution(eqx.Module):
     """Devereux–Sutherland zero-order portfolio and the first-order solution it comes from.
@@ -117,11 +105,6 @@ class PortfolioSolution(eqx.Module):
         return self.result == RESULTS.successful
 
 
-def _rcond(X):
-    s = jnp.linalg.svd(jax.lax.stop_gradient(X), compute_uv=False)
-    return jnp.where(s[0] > 0, s[-1] / jnp.where(s[0] > 0, s[0], 1.0), 0.0)
-
-
 def ds_alpha(R1, R2, D1, D2, sigma):
     """The DS zero-order portfolio from the loadings: ``(alpha_tilde, rcond)``.
 
@@ -136,75 +119,35 @@ def ds_alpha(R1, R2, D1, D2, sigma):
     m = D1.shape[0]
     if m == 1:
         mat = G.T @ R1.T - M * D1[0, 0]
-        rc = _rcond(mat)
-        mat = jnp.where(rc > _SINGULAR_RTOL, mat, jnp.eye(mat.shape[0], dtype=mat.dtype))
+        rc = rcond(mat)
+        mat = jnp.where(rc > SINGULAR_RTOL, mat, jnp.eye(mat.shape[0], dtype=mat.dtype))
         return dense_solve(mat, G.T), rc
-    rc1 = _rcond(D1)
-    D1s = jnp.where(rc1 > _SINGULAR_RTOL, D1, jnp.eye(m, dtype=D1.dtype))
+    rc1 = rcond(D1)
+    D1s = jnp.where(rc1 > SINGULAR_RTOL, D1, jnp.eye(m, dtype=D1.dtype))
     K = dense_solve(D1s, G)
     mat = K.T @ R1.T - M
-    rc2 = _rcond(mat)
-    mat = jnp.where(rc2 > _SINGULAR_RTOL, mat, jnp.eye(mat.shape[0], dtype=mat.dtype))
+    rc2 = rcond(mat)
+    mat = jnp.where(rc2 > SINGULAR_RTOL, mat, jnp.eye(mat.shape[0], dtype=mat.dtype))
     return dense_solve(mat, K.T), jnp.minimum(rc1, rc2)
 
 
-def _names(x, what) -> tuple[str, ...]:
-    if isinstance(x, str):
-        return (x,)
-    x = tuple(x)
-    if not x or not all(isinstance(v, str) for v in x):
-        raise ValueError(f"`{what}` must be a name or a non-empty sequence of names, got {x!r}")
-    return x
-
-
-def _check(model: Model, excess_returns, mu_differential, xi_shocks):
-    rx = _names(excess_returns, "excess_returns")
-    mu = _names(mu_differential, "mu_differential")
-    xi = _names(xi_shocks, "xi_shocks")
-    for v in rx + mu:
-        if v not in model.variables:
-            raise ValueError(f"unknown variable {v!r}; declared: {', '.join(model.variables)}")
-    for s in xi:
-        if s not in model.shocks:
-            raise ValueError(f"unknown shock {s!r}; declared: {', '.join(model.shocks)}")
-    if len(mu) != len(xi):
-        raise ValueError(
-            f"one marginal-utility differential per ξ shock (country 1..N-1) is needed: got "
-            f"{len(mu)} differential(s) {mu} and {len(xi)} ξ shock(s) {xi}"
-        )
-    if len(set(rx)) != len(rx) or len(set(mu)) != len(mu) or len(set(xi)) != len(xi):
-        raise ValueError("duplicate names in excess_returns, mu_differential or xi_shocks")
-    eps = tuple(s for s in model.shocks if s not in xi)
-    if not eps:
-        raise ValueError("the model has no shocks other than the ξ shocks: no risk to hedge")
-    return rx, mu, xi, eps
-
-
-def _portfolio_impl(sol: Solution, rx, mu, xi, eps, scale, two_country: bool):
-    model = sol.model
-    vi = {v: i for i, v in enumerate(model.variables)}
-    si = {s: i for i, s in enumerate(model.shocks)}
-    irx = jnp.asarray([vi[v] for v in rx])
-    imu = jnp.asarray([vi[v] for v in mu])
-    ixi = jnp.asarray([si[s] for s in xi])
-    ieps = jnp.asarray([si[s] for s in eps])
+def portfolio_impl(sol: Solution, rx, mu, xi, eps, scale, two_country: bool):
+    idx = Indices(sol.model, rx, mu, xi, eps)
+    R1, R2, D1, D2, sigma = impact_loadings(sol, idx)
     g_u = sol.g_u
-    R1, R2 = g_u[irx][:, ixi], g_u[irx][:, ieps]
-    D1, D2 = g_u[imu][:, ixi], g_u[imu][:, ieps]
-    sigma = sol.shock_cov[ieps][:, ieps]
     A, rc = ds_alpha(R1, R2, D1, D2, sigma)  # k x m
     m = len(xi)
     Imm = jnp.eye(m, dtype=A.dtype)
     H = dense_solve(Imm - A.T @ R1, A.T @ R2)  # m x n_eps
-    X0 = g_u[:, ieps] + g_u[:, ixi] @ H
+    X0 = g_u[:, idx.eps] + g_u[:, idx.xi] @ H
     Rt, Dt = R2 + R1 @ H, D2 + D1 @ H
     result = RESULTS.where(
-        (sol.result == RESULTS.successful) & ~(rc > _SINGULAR_RTOL),
+        (sol.result == RESULTS.successful) & ~(rc > SINGULAR_RTOL),
         RESULTS.portfolio_singular,
         sol.result,
     )
     ok = result == RESULTS.successful
-    nanify = lambda x: jnp.where(ok, x, jnp.nan)  # noqa: E731
+    nanify = lambda x: nan_unless(ok, x)  # noqa: E731
     alpha_tilde = A[:, 0] if two_country else A
     return PortfolioSolution(
         solution=sol,
@@ -229,27 +172,10 @@ def _portfolio_impl(sol: Solution, rx, mu, xi, eps, scale, two_country: bool):
     )
 
 
-def _scale_value(scale, sol: Solution):
-    if scale is None:
-        return jnp.asarray(1.0, dtype=sol.g_u.dtype)
-    if callable(scale):
-        p = Named(sol.model.param_names, sol.params, "parameter")
-        ybar = Named(sol.model.variables, sol.steady_state, "variable")
-        return jnp.asarray(scale(p, ybar), dtype=sol.g_u.dtype)
-    return jnp.asarray(scale, dtype=sol.g_u.dtype)
-
-
 @eqx.filter_jit
 def _portfolio_jit(model, params, rx, mu, xi, eps, scale, two, qz_criterium, max_steps):
     sol = solve(model, params, qz_criterium=qz_criterium, max_steps=max_steps, throw=False)
-    return _portfolio_impl(sol, rx, mu, xi, eps, _scale_value(scale, sol), two)
-
-
-def _maybe_throw(out: PortfolioSolution, throw: bool) -> PortfolioSolution:
-    # Outside the jitted core, so that throw=True and throw=False share one compilation.
-    if throw:
-        out = out.result.error_if(out, out.result != RESULTS.successful)
-    return out
+    return portfolio_impl(sol, rx, mu, xi, eps, scale_value(scale, sol), two)
 
 
 def portfolio(
@@ -299,16 +225,16 @@ def portfolio(
     **Returns:** a [`jaxmacro.PortfolioSolution`][]. `result` is `RESULTS.portfolio_singular`
     when the matrix inverted is singular (the assets do not span distinct risks).
     """
-    rx, mu, xi, eps = _check(model, excess_returns, mu_differential, xi_shocks)
+    rx, mu, xi, eps = check(model, excess_returns, mu_differential, xi_shocks)
     two = isinstance(mu_differential, str) or len(mu) == 1
-    out = _portfolio_jit(model, _arrays(params), rx, mu, xi, eps, _arrays(scale), two,
+    out = _portfolio_jit(model, arrays(params), rx, mu, xi, eps, arrays(scale), two,
                          qz_criterium, max_steps)
-    return _maybe_throw(out, throw)
+    return throw_if_failed(out, throw)
 
 
 @eqx.filter_jit
 def _from_solution_jit(sol, rx, mu, xi, eps, scale, two):
-    return _portfolio_impl(sol, rx, mu, xi, eps, _scale_value(scale, sol), two)
+    return portfolio_impl(sol, rx, mu, xi, eps, scale_value(scale, sol), two)
 
 
 def portfolio_from_solution(
@@ -321,6 +247,6 @@ def portfolio_from_solution(
     throw: bool = True,
 ) -> PortfolioSolution:
     """[`jaxmacro.portfolio`][] from an existing first-order [`jaxmacro.Solution`][]."""
-    rx, mu, xi, eps = _check(solution.model, excess_returns, mu_differential, xi_shocks)
+    rx, mu, xi, eps = check(solution.model, excess_returns, mu_differential, xi_shocks)
     two = isinstance(mu_differential, str) or len(mu) == 1
-    return _maybe_throw(_from_solution_jit(solution, rx, mu, xi, eps, _arrays(scale), two), throw)
+    return throw_if_failed(_from_solution_jit(solution, rx, mu, xi, eps, arrays(scale), two), throw)

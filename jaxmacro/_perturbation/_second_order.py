@@ -21,7 +21,7 @@ y_t, y_{t+1}, u_t) is linear, so φ_ζζ = T' (∂²f_i) T for each equation i; 
 exactly by nested forward-mode autodiff of the user's residual function in the n_ζ directions
 of T (no finite differences, no symbolic derivatives, no n_v × n_v Hessian), and F_0, F_+ are
 the first-order solver's Jacobian. Both carry forward-mode derivative rules in (ȳ, θ) (see
-[`jaxmacro._derivatives`][]), which keep the compiled reverse-mode gradient small.
+[`jaxmacro._perturbation._derivatives`][]), which keep the compiled reverse-mode gradient small.
 
 - The (ŝ, ŝ) block is a generalised Sylvester equation for g_xx. Reduced to the forward rows
   with K = (M⁻¹F_+)_f and D = (M⁻¹(-φ_xx))_f it reads
@@ -65,8 +65,8 @@ the first-order solver's Jacobian. Both carry forward-mode derivative rules in (
 with the operator L(X) = X + K X (A⊗A) as `matvec`, so JAX differentiates the linear equation,
 dX = L⁻¹(dD - dK X (A⊗A) - K X (dA⊗A + A⊗dA)), and never the iterations. Reverse mode uses the
 transposed operator L'(Y) = Y + K' Y (A'⊗A'), solved by the same doubling iteration. The other
-solves are `jaxmacro._dense.solve` (implicit derivatives as well); the first-order g_x has an
-implicit JVP ([`jaxmacro._first_order.solve_gx`][]). So every second-order coefficient is
+solves are `jaxmacro._linalg.solve` (implicit derivatives as well); the first-order g_x has an
+implicit JVP ([`jaxmacro._perturbation._first_order.solve_gx`][]). So every second-order coefficient is
 differentiable in the parameters in forward and reverse mode, at the cost of one more
 Sylvester solve per tangent (or cotangent).
 """
@@ -74,87 +74,10 @@ Sylvester solve per tangent (or cotangent).
 from __future__ import annotations
 
 import jax.numpy as jnp
-from jax import lax
 
-from ._dense import solve as dense_solve
+from .._linalg import kron_apply, solve as dense_solve, solve_sylvester_kron_power
+from .._results import RESULTS
 from ._derivatives import composite_hessian, model_jacobian, split_v
-from ._first_order import make_layout
-from ._results import RESULTS
-
-_KRON_MAX = 400  # n_f * n_s**2 at or below which the Kronecker solve is used
-
-
-def kron_apply(X, P, Q):
-    """X (P ⊗ Q) for X with Kronecker columns: rows X_r (p1 × q1 row-major) map to P' X_r Q."""
-    r = X.shape[0]
-    p1, p2 = P.shape
-    q1, q2 = Q.shape
-    Xr = X.reshape(r, p1, q1)
-    Y = jnp.einsum("rab,bj->raj", Xr, Q)
-    Y = jnp.einsum("ai,raj->rij", P, Y)
-    return Y.reshape(r, p2 * q2)
-
-
-def _sylvester_doubling(K, A, D, max_steps):
-    """X + K X (A⊗A) = D by the doubling iteration (see the module docstring)."""
-    eps = jnp.finfo(D.dtype).eps
-
-    def cond(state):
-        _, _, _, k, done = state
-        return (k < max_steps) & ~done
-
-    def body(state):
-        Kj, Aj, X, k, _ = state
-        inc = Kj @ kron_apply(X, Aj, Aj)
-        Xn = X + inc
-        # Stop when the next block of 2^j terms no longer changes X (or X is not finite).
-        size = jnp.max(jnp.abs(Xn))
-        done = (jnp.max(jnp.abs(inc)) <= 4 * eps * size) | ~jnp.isfinite(size)
-        return Kj @ Kj, Aj @ Aj, Xn, k + 1, done
-
-    state = (-K, A, D, jnp.asarray(0), jnp.asarray(False))
-    _, _, X, _, _ = lax.while_loop(cond, body, state)
-    return X
-
-
-def solve_sylvester_kron_power(K, A, D, *, method: str = "auto", max_steps: int = 64):
-    """Solve ``X + K X (A⊗A) = D`` for X (m × n²), differentiable in K, A and D.
-
-    `method` is ``"kron"`` (dense Kronecker system), ``"doubling"`` (Smith doubling, never
-    forming A⊗A) or ``"auto"`` (Kronecker when m n² ≤ 400). Derivatives are implicit via
-    `jax.lax.custom_linear_solve` (see the module docstring).
-    """
-    m, n = K.shape[0], A.shape[0]
-    if m == 0 or n == 0:
-        return D
-    if method == "auto":
-        method = "kron" if m * n * n <= _KRON_MAX else "doubling"
-
-    def matvec(X):
-        return X + K @ kron_apply(X, A, A)
-
-    if method == "kron":
-        AA = jnp.kron(A, A)
-
-        def solve(_, b):
-            L = jnp.eye(m * n * n, dtype=b.dtype) + jnp.kron(K, AA.T)
-            return dense_solve(L, b.reshape(-1)).reshape(b.shape)
-
-        def transpose_solve(_, b):
-            L = jnp.eye(m * n * n, dtype=b.dtype) + jnp.kron(K.T, AA)
-            return dense_solve(L, b.reshape(-1)).reshape(b.shape)
-
-    elif method == "doubling":
-
-        def solve(_, b):
-            return _sylvester_doubling(K, A, b, max_steps)
-
-        def transpose_solve(_, b):
-            return _sylvester_doubling(K.T, A.T, b, max_steps)
-
-    else:
-        raise ValueError(f"unknown Sylvester method {method!r}; use 'auto', 'kron' or 'doubling'")
-    return lax.custom_linear_solve(matvec, D, solve, transpose_solve)
 
 
 def _symmetrise(G, p):
@@ -165,7 +88,8 @@ def _symmetrise(G, p):
 
 
 def second_order_terms(
-    model, ss, g_x, g_u, cov, *, sylvester: str = "auto", max_steps: int = 64, jacobian=None
+    model, ss, g_x, g_u, cov, *, sylvester: str = "auto", max_steps: int = 64, jacobian=None,
+    M=None,
 ):
     """Second-order coefficients of the decision rule (see the module docstring).
 
@@ -179,8 +103,9 @@ def second_order_terms(
     - `sylvester` (keyword-only): ``"auto"``, ``"kron"`` or ``"doubling"``, the algorithm for
       the g_xx equation.
     - `max_steps`: doubling steps (each doubles the number of series terms summed).
-    - `jacobian`: J = ∂f/∂(ŝ, y, y^f', u) from [`jaxmacro._derivatives.model_jacobian`][], if
+    - `jacobian`: J = ∂f/∂(ŝ, y, y^f', u) from [`jaxmacro._perturbation._derivatives.model_jacobian`][], if
       already computed (as `solve` does); computed here otherwise.
+    - `M`: M = F_0 + F_+ g_f S_s from the first-order solver, if already computed.
 
     **Returns:** `(terms, result)` where `terms` is a dict with `g_xx` (n × n_s², columns
     kron(ŝ, ŝ)), `g_xu` (n × n_s n_e, kron(ŝ, u)), `g_uu` (n × n_e², kron(u, u)) and `g_ss`
@@ -189,7 +114,7 @@ def second_order_terms(
     residual above tolerance, e.g. when the first-order solution is not stable).
     """
     n, ne = model.n_vars, model.n_shocks
-    layout = make_layout(model.structure, n)
+    layout = model.structure
     ns, nf = len(layout.states), len(layout.forward)
     s = jnp.asarray(layout.states, dtype=int)
     f = jnp.asarray(layout.forward, dtype=int)
@@ -220,7 +145,8 @@ def second_order_terms(
     C_xu = -H[:, :ns, ns:].reshape(n, ns * ne)
     C_uu = -H[:, ns:, ns:].reshape(n, ne * ne)
     F_0, F_p = J[:, sl_c], J[:, sl_f]
-    M = F_0.at[:, s].add(F_p @ g_x[f])
+    if M is None:
+        M = F_0.at[:, s].add(F_p @ g_x[f])
     finite_in = jnp.all(jnp.isfinite(M)) & jnp.all(jnp.isfinite(Hz))
     M = jnp.where(finite_in, M, jnp.eye(n, dtype=dtype))
 

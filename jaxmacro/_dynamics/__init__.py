@@ -1,0 +1,22 @@
+"""Dynamics of a solution, one home, every function order-aware: moments (`_moments.py`),
+simulation and impulse responses (`_simulate.py`), the pruned state space and the risky steady
+state (`_pruning.py`), and the shock bookkeeping they share (`_shocks.py`)."""
+
+from ._moments import Moments as Moments, moments as moments, pruned_moments as pruned_moments
+from ._pruning import (
+    StochasticSteadyState as StochasticSteadyState,
+    pruned_state_space as pruned_state_space,
+    second_order_parts as second_order_parts,
+    stochastic_steady_state as stochastic_steady_state,
+)
+from ._shocks import (
+    impulse_vector as impulse_vector,
+    shock_factor as shock_factor,
+    shock_index as shock_index,
+)
+from ._simulate import (
+    girf as girf,
+    impulse_response as impulse_response,
+    simulate as simulate,
+    simulate_pruned as simulate_pruned,
+)

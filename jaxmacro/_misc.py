@@ -1,0 +1,50 @@
+"""Small helpers shared by the front doors (one copy each)."""
+
+from __future__ import annotations
+
+import jax.numpy as jnp
+
+from ._named import to_vector
+
+
+def arrays(x):
+    """Python numbers would be static under `eqx.filter_jit` (one compile per value): make them
+    arrays. Dicts are converted value by value; None and callables pass through."""
+    if x is None or callable(x):
+        return x
+    if isinstance(x, dict):
+        return {k: jnp.asarray(v) for k, v in x.items()}
+    return jnp.asarray(x)
+
+
+def params_vector(model, params):
+    """θ in `model.param_names` order from a mapping (defaults filled) or a vector, as floats."""
+    theta = model.param_vector(params)
+    return jnp.asarray(theta, dtype=jnp.result_type(theta.dtype, float))
+
+
+def variables_vector(model, values, dtype):
+    """A vector in declaration order from a mapping name -> value (every variable needed)."""
+    return jnp.asarray(to_vector(model.variables, values, "variable"), dtype=dtype)
+
+
+def guess_arrays(guess):
+    """A user's steady-state guess (mapping) as arrays, or None."""
+    return None if guess is None else {k: jnp.asarray(v) for k, v in dict(guess).items()}
+
+
+def nan_unless(ok, x):
+    """x where `ok`, NaN elsewhere: the numbers of a failed point are NaN."""
+    return jnp.where(ok, x, jnp.nan)
+
+
+def throw_if_failed(out, throw: bool):
+    """The one `throw` policy: raise the result's message if `throw` and it is not successful.
+
+    Called outside the jitted cores, so ``throw=True`` and ``throw=False`` share one compile.
+    """
+    from ._results import RESULTS
+
+    if throw:
+        out = out.result.error_if(out, out.result != RESULTS.successful)
+    return out

@@ -1,0 +1,17 @@
+"""Country portfolios, one home: the shared plumbing (`_common.py`: names, loadings, scaling,
+the rank test), the Devereux–Sutherland (2011) zero-order portfolio
+(`_devereux_sutherland.py`) and the Devereux–Sutherland (2010) first-order dynamics
+(`_ds_dynamics.py`). Other methods (Evans–Hnatkovska) get their own file beside these."""
+
+from ._devereux_sutherland import (
+    PortfolioSolution as PortfolioSolution,
+    ds_alpha as ds_alpha,
+    portfolio as portfolio,
+    portfolio_from_solution as portfolio_from_solution,
+    portfolio_impl as portfolio_impl,
+)
+from ._ds_dynamics import (
+    PortfolioDynamics as PortfolioDynamics,
+    ds_gamma as ds_gamma,
+    portfolio_dynamics as portfolio_dynamics,
+)
