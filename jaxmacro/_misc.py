@@ -33,6 +33,21 @@ def guess_arrays(guess):
     return None if guess is None else {k: jnp.asarray(v) for k, v in dict(guess).items()}
 
 
+def covariance_ok(cov):
+    """Inside jit: Σ is finite and symmetric, with non-negative variances and correlations in
+    [-1, 1] (every 2 × 2 principal minor non-negative). A full semidefiniteness test is done at
+    model build, at the default parameters (`jaxmacro._model.check_covariance`)."""
+    if cov.shape[-1] == 0:
+        return jnp.asarray(True)
+    d = jnp.diagonal(cov)
+    scale = jnp.maximum(1.0, jnp.max(jnp.abs(cov)))
+    tol = 1e-12 * scale
+    finite = jnp.all(jnp.isfinite(cov))
+    sym = jnp.all(jnp.abs(cov - cov.T) <= 1e-14 * scale)
+    minors = jnp.all(cov**2 <= jnp.outer(d, d) * (1 + 1e-12) + tol * tol)
+    return finite & sym & jnp.all(d >= 0) & minors
+
+
 def nan_unless(ok, x):
     """x where `ok`, NaN elsewhere: the numbers of a failed point are NaN."""
     return jnp.where(ok, x, jnp.nan)

@@ -77,6 +77,38 @@ class Structure:
         return len(self.static) + len(self.pred) + len(self.both) + len(self.fwrd)
 
 
+def check_covariance(cov, shocks: tuple[str, ...], where: str = "shock_cov") -> None:
+    """Raise a `ValueError` naming the shock unless `cov` is a valid covariance matrix:
+    finite, symmetric, non-negative variances, correlations in [-1, 1] and positive
+    semidefinite (zero-variance shocks are allowed: the Devereux–Sutherland ξ input)."""
+    cov = np.asarray(cov, dtype=float)
+    ne = len(shocks)
+    if cov.shape != (ne, ne):
+        raise ValueError(f"{where} must be {ne}x{ne} (shocks {shocks}), got {cov.shape}")
+    if not np.all(np.isfinite(cov)):
+        raise ValueError(f"{where} has non-finite entries")
+    scale = max(1.0, float(np.abs(cov).max())) if cov.size else 1.0
+    if not np.allclose(cov, cov.T, rtol=0, atol=1e-14 * scale):
+        i, j = np.unravel_index(np.argmax(np.abs(cov - cov.T)), cov.shape)
+        raise ValueError(f"{where} must be symmetric: entry ({shocks[i]}, {shocks[j]}) is "
+                         f"{cov[i, j]:g} but ({shocks[j]}, {shocks[i]}) is {cov[j, i]:g}")
+    d = np.diagonal(cov)
+    for i, s in enumerate(shocks):
+        if d[i] < 0:
+            raise ValueError(f"{where}: the variance of shock {s!r} is negative ({d[i]:g})")
+    for i in range(ne):
+        for j in range(i):
+            if cov[i, j] ** 2 > d[i] * d[j] * (1 + 1e-12) + 1e-300:
+                corr = cov[i, j] / np.sqrt(d[i] * d[j]) if d[i] * d[j] > 0 else np.inf
+                raise ValueError(f"{where}: the correlation of shocks {shocks[j]!r} and "
+                                 f"{shocks[i]!r} is {corr:g}, outside [-1, 1]")
+    if ne:
+        lam = np.linalg.eigvalsh(0.5 * (cov + cov.T))
+        if lam.min() < -1e-12 * scale:
+            raise ValueError(f"{where} is not positive semidefinite (smallest eigenvalue "
+                             f"{lam.min():g}): the shock correlations are inconsistent")
+
+
 def _as_tuple_matrix(a) -> tuple[tuple[float, ...], ...]:
     a = np.asarray(a, dtype=float)
     return tuple(tuple(float(x) for x in row) for row in a)
@@ -184,15 +216,14 @@ class Model(eqx.Module):
             if unknown:
                 raise ValueError(f"shock_cov names unknown shock(s) {unknown}; declared: {self.shocks}")
             sd = np.array([float(shock_cov.get(s, 0.0)) for s in self.shocks])
+            for s, v in zip(self.shocks, sd):
+                if not np.isfinite(v) or v < 0:
+                    raise ValueError(f"shock_cov: the standard deviation of shock {s!r} must be "
+                                     f"finite and non-negative, got {v:g}")
             self.shock_cov_value = _as_tuple_matrix(np.diag(sd**2))
         else:
             cov = np.asarray(shock_cov, dtype=float)
-            if cov.shape != (ne, ne):
-                raise ValueError(f"shock_cov must be {ne}x{ne} (shocks {self.shocks}), got {cov.shape}")
-            if not np.all(np.isfinite(cov)):
-                raise ValueError("shock_cov has non-finite entries")
-            if not np.allclose(cov, cov.T, rtol=0, atol=1e-14 * max(1.0, np.abs(cov).max())):
-                raise ValueError("shock_cov must be symmetric")
+            check_covariance(cov, self.shocks)
             self.shock_cov_value = _as_tuple_matrix(cov)
 
         self.steady_state_fn = steady_state
@@ -211,6 +242,10 @@ class Model(eqx.Module):
             raise ValueError(f"guess names unknown variable(s) {unknown}; declared: {self.variables}")
         self.guess = tuple(float(g.get(v, 1.0)) for v in self.variables)
         self.structure = self._analyse()
+        if self.shock_cov_fn is not None:
+            with jax.ensure_compile_time_eval():
+                cov0 = np.asarray(self.shock_covariance(jnp.asarray(self.param_defaults)))
+            check_covariance(cov0, self.shocks, "shock_cov(params) at the default parameters")
 
     # ------------------------------------------------------------------------------------
     @property

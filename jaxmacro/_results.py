@@ -56,6 +56,12 @@ class RESULTS(optx.RESULTS):  # pyright: ignore
         "The first-order solution has an eigenvalue on the unit circle, so unconditional "
         "moments do not exist (infinite variance). Use conditional moments, or simulate."
     )
+    invalid_shock_covariance = (
+        "The shock covariance at these parameters is not a covariance matrix: a negative "
+        "variance, a correlation outside [-1, 1], an asymmetric or a non-finite entry. Check "
+        "the parameters that `shock_cov` depends on (standard deviations must be >= 0, "
+        "correlations in [-1, 1])."
+    )
     portfolio_singular = (
         "The Devereux-Sutherland portfolio matrix (R2 Sigma D2' R1' - R2 Sigma R2' D1) is "
         "singular: the assets do not span distinct risks, or a shock covariance is degenerate."

@@ -1,4 +1,5 @@
-"""Test helpers: an independent SciPy QZ solver and fixture loading."""
+"""Test helpers: the tolerance policy, one finite-difference helper, an independent SciPy QZ
+solver and fixture loading."""
 
 import json
 import pathlib
@@ -7,6 +8,18 @@ import numpy as np
 import scipy.linalg
 
 REFERENCE = pathlib.Path(__file__).resolve().parent / "reference"
+
+# Tolerance policy (float64). Primal solves against an independent reference (Dynare fixtures,
+# SciPy, closed forms) are tight; derivatives against central differences are loose, because
+# the difference quotient itself carries an O(h²) truncation and an O(eps/h) rounding error.
+RTOL_SOLVE = 1e-10  # kernels against SciPy / closed forms
+ATOL_DYNARE = 1e-9  # decision rules against Dynare 5.3 fixtures (relative to max(1, |v|))
+RTOL_FD = 1e-5  # gradients against central finite differences (relative step ~1e-5)
+
+
+def central_difference(f, x, h):
+    """(f(x + h) - f(x - h)) / (2h): the one finite-difference helper of the suite (scalar x)."""
+    return (f(x + h) - f(x - h)) / (2 * h)
 
 
 def load_fixture(model: str, name: str = "dr_order1.json") -> dict:

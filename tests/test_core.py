@@ -5,7 +5,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from helpers import dynare_layout, load_fixture, qz_first_order
+from helpers import RTOL_FD, central_difference, dynare_layout, load_fixture, qz_first_order
 
 import jaxmacro as jm
 from jaxmacro.models import rbc, two_country_bond
@@ -250,16 +250,15 @@ def test_grad_of_moment_matches_finite_differences(param):
     x0 = p0[param]
     g = jax.grad(f)(x0)
     h = 1e-5 * max(abs(x0), 1e-2)
-    fd = (f(x0 + h) - f(x0 - h)) / (2 * h)
-    assert np.isclose(g, fd, rtol=1e-5, atol=1e-10), (g, fd)
+    fd = central_difference(f, x0, h)
+    assert np.isclose(g, fd, rtol=RTOL_FD, atol=1e-10), (g, fd)
 
 
 def test_grad_of_decision_rule_matches_finite_differences():
     m = rbc(gamma=2.0)
     f = lambda a: jnp.sum(jm.solve(m, {"alpha": a}).g_x ** 2) + jnp.sum(jm.solve(m, {"alpha": a}).g_u)  # noqa: E731
     g = jax.grad(f)(0.36)
-    h = 1e-6
-    fd = (f(0.36 + h) - f(0.36 - h)) / (2 * h)
+    fd = central_difference(f, 0.36, 1e-6)
     assert np.isclose(g, fd, rtol=1e-6)
     # forward mode agrees with reverse mode
     assert np.isclose(jax.jacfwd(f)(0.36), g, rtol=1e-10)
@@ -371,7 +370,6 @@ def test_lyapunov_against_scipy_and_finite_differences(n):
     ref = scipy.linalg.solve_discrete_lyapunov(A, Q)
     np.testing.assert_allclose(V, ref, rtol=1e-10, atol=1e-10 * np.abs(ref).max())
     f = lambda a: jnp.sum(solve_discrete_lyapunov(jnp.asarray(A) * a, jnp.asarray(Q)) ** 2)  # noqa: E731
-    h = 1e-6
-    fd = (f(1 + h) - f(1 - h)) / (2 * h)
+    fd = central_difference(f, 1.0, 1e-6)
     assert np.isclose(jax.grad(f)(1.0), fd, rtol=1e-6)
     assert np.isclose(jax.jacfwd(f)(1.0), fd, rtol=1e-6)

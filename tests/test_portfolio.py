@@ -12,6 +12,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from helpers import RTOL_FD, central_difference
 
 import jaxmacro as jm
 from jaxmacro._portfolio import portfolio, portfolio_from_solution
@@ -137,10 +138,8 @@ def test_grad_matches_finite_differences():
     g = jax.grad(loss)(full(**p0))
     for k in PARAMS:
         h = 1e-5 * max(1.0, abs(p0[k]))
-        fp = float(loss(full(**{**p0, k: p0[k] + h})))
-        fm = float(loss(full(**{**p0, k: p0[k] - h})))
-        fd = (fp - fm) / (2 * h)
-        np.testing.assert_allclose(float(g[k]), fd, rtol=1e-5, atol=1e-7, err_msg=k)
+        fd = central_difference(lambda x: float(loss(full(**{**p0, k: x}))), p0[k], h)  # noqa: B023
+        np.testing.assert_allclose(float(g[k]), fd, rtol=RTOL_FD, atol=1e-7, err_msg=k)
 
 
 # ------------------------------------------------------------------------------------------

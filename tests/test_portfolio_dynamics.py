@@ -31,6 +31,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from helpers import central_difference
 
 import jaxmacro as jm
 from jaxmacro._portfolio import PortfolioDynamics, portfolio_dynamics
@@ -289,9 +290,7 @@ def test_grad_matches_finite_differences():
     for name in GRAD_PARAMS:
         x = float(p0[name])
         h = 1e-5 * max(abs(x), 0.1)
-        fp = float(_scalar(dyn_pd(**{**DYN_CALIB, name: x + h})))
-        fm = float(_scalar(dyn_pd(**{**DYN_CALIB, name: x - h})))
-        fd = (fp - fm) / (2 * h)
+        fd = central_difference(lambda v: float(_scalar(dyn_pd(**{**DYN_CALIB, name: v}))), x, h)  # noqa: B023
         np.testing.assert_allclose(float(g[name]), fd, rtol=2e-6, atol=1e-7, err_msg=name)
     assert float(g["atil"]) == 0.0  # the position parameter is overwritten by the solver
 

@@ -27,7 +27,10 @@ def is_ok(result):
     if result is None:
         return jnp.asarray(True)
     if isinstance(result, RESULT_ITEM):
-        return RESULTS.promote(result) == RESULTS.successful
+        try:
+            return result == RESULTS.successful
+        except ValueError:  # a member of a parent enumeration (optimistix.RESULTS)
+            return RESULTS.promote(result) == RESULTS.successful
     return jnp.asarray(result, dtype=bool)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import equinox as eqx
+import jax
 import jax.numpy as jnp
 
 
@@ -43,7 +44,14 @@ assert all(
 def status_item(code) -> CalibrationStatus:
     """The `CalibrationStatus` member for an integer code array (any shape), by public `where`."""
     code = jnp.asarray(code)
-    item = CalibrationStatus.running
-    for i, name in enumerate(STATUS_NAMES):
-        item = CalibrationStatus.where(code == i, getattr(CalibrationStatus, name), item)
-    return item
+
+    def one(c):
+        item = CalibrationStatus.running
+        for i, name in enumerate(STATUS_NAMES):
+            item = CalibrationStatus.where(c == i, getattr(CalibrationStatus, name), item)
+        return item
+
+    if code.ndim == 0:
+        return one(code)
+    items = jax.vmap(one)(code.reshape(-1))
+    return jax.tree.map(lambda x: x.reshape(code.shape), items)

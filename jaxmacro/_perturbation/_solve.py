@@ -6,7 +6,7 @@ import equinox as eqx
 import jax.numpy as jnp
 import optimistix as optx
 
-from .._misc import arrays, guess_arrays, nan_unless, params_vector, throw_if_failed
+from .._misc import arrays, covariance_ok, guess_arrays, nan_unless, params_vector, throw_if_failed
 from .._model import Model
 from .._results import RESULTS
 from .._solution import Solution, SteadyState
@@ -84,6 +84,10 @@ def perturb_impl(model, ss, order, qz_criterium, max_steps):
     g_x, g_u, M, n_stable, residual, result = first_order_rule(model, J, qz_criterium, max_steps)
     result = RESULTS.where(ss.result != RESULTS.successful, ss.result, result)
     cov = model.shock_covariance(ss.params).astype(g_x.dtype)
+    result = RESULTS.where(
+        (result == RESULTS.successful) & ~covariance_ok(cov), RESULTS.invalid_shock_covariance,
+        result,
+    )
     extra = {}
     if order == 2:
         g2, result2 = second_order_terms(model, ss, g_x, g_u, cov, jacobian=J, M=M)
@@ -95,7 +99,7 @@ def perturb_impl(model, ss, order, qz_criterium, max_steps):
         model=model,
         order=order,
         params=ss.params,
-        steady_state=ss.value,
+        steady_state=nanify(ss.value),
         g_x=nanify(g_x),
         g_u=nanify(g_u),
         shock_cov=cov,

@@ -49,7 +49,15 @@ from .._model import Model
 from .._perturbation import solve
 from .._results import RESULTS
 from .._solution import Solution
-from ._common import SINGULAR_RTOL, Indices, check, impact_loadings, rcond, scale_value
+from ._common import (
+    SINGULAR_RTOL,
+    Indices,
+    check,
+    impact_loadings,
+    rcond,
+    scale_value,
+    solver_options,
+)
 
 __all__ = ["PortfolioSolution", "portfolio", "portfolio_from_solution", "ds_alpha"]
 
@@ -173,8 +181,8 @@ def portfolio_impl(sol: Solution, rx, mu, xi, eps, scale, two_country: bool):
 
 
 @eqx.filter_jit
-def _portfolio_jit(model, params, rx, mu, xi, eps, scale, two, qz_criterium, max_steps):
-    sol = solve(model, params, qz_criterium=qz_criterium, max_steps=max_steps, throw=False)
+def _portfolio_jit(model, params, rx, mu, xi, eps, scale, two, solver_options):
+    sol = solve(model, params, **solver_options, throw=False)
     return portfolio_impl(sol, rx, mu, xi, eps, scale_value(scale, sol), two)
 
 
@@ -186,6 +194,8 @@ def portfolio(
     mu_differential: Sequence[str] | str = "cdiff",
     xi_shocks: Sequence[str] | str = ("zeta",),
     scale: float | Callable | None = None,
+    guess=None,
+    steady_state_solver=None,
     qz_criterium: float = 1.0 + 1e-6,
     max_steps: int = 80,
     throw: bool = True,
@@ -218,7 +228,8 @@ def portfolio(
       ``scale(params: Named, steady_state: Named)``. E.g. with portfolio income
       Ȳ β α̃ (R1 - R2) the position in goods is α̃βȲ; with income α(r_1 - r_2) around a gross
       return r̄ it is α̃/r̄. Default 1.
-    - `qz_criterium`, `max_steps`: passed to the first-order solver.
+    - `guess`, `steady_state_solver`, `qz_criterium`, `max_steps`: passed to
+      [`jaxmacro.solve`][] (same meaning as there).
     - `throw`: raise on failure, or report it in `result` (failed points have NaN α̃). Use
       ``throw=False`` under `vmap`.
 
@@ -228,7 +239,7 @@ def portfolio(
     rx, mu, xi, eps = check(model, excess_returns, mu_differential, xi_shocks)
     two = isinstance(mu_differential, str) or len(mu) == 1
     out = _portfolio_jit(model, arrays(params), rx, mu, xi, eps, arrays(scale), two,
-                         qz_criterium, max_steps)
+                         solver_options(guess, steady_state_solver, qz_criterium, max_steps))
     return throw_if_failed(out, throw)
 
 

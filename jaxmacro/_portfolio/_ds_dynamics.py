@@ -106,7 +106,16 @@ from .._model import Model
 from .._perturbation import solve
 from .._results import RESULTS
 from .._solution import Solution
-from ._common import SINGULAR_RTOL, Indices, check, impact_loadings, names, rcond, scale_value
+from ._common import (
+    SINGULAR_RTOL,
+    Indices,
+    check,
+    impact_loadings,
+    names,
+    rcond,
+    scale_value,
+    solver_options,
+)
 from ._devereux_sutherland import PortfolioSolution, portfolio_impl
 
 
@@ -195,20 +204,20 @@ def _stage_params(model: Model, params, ia, values):
     return theta.at[ia].set(jnp.asarray(values, dtype=theta.dtype))
 
 
-def _dynamics_impl(model, params, rx, mu, xi, eps, alpha_names, scale, qz_criterium, max_steps):
+def _dynamics_impl(model, params, rx, mu, xi, eps, alpha_names, scale, opts):
     pi = {p: i for i, p in enumerate(model.param_names)}
     ia = jnp.asarray([pi[a] for a in alpha_names])
     k = len(rx)
     # Stage 1: first order with the position parameter(s) at zero -> α̃ (DS 2011).
     theta1 = _stage_params(model, params, ia, jnp.zeros(k))
-    sol1 = solve(model, theta1, order=1, qz_criterium=qz_criterium, max_steps=max_steps,
+    sol1 = solve(model, theta1, order=1, **opts,
                  throw=False)
     scale_v = scale_value(scale, sol1)
     ps = portfolio_impl(sol1, rx, mu, xi, eps, scale_v, True)
     at = jnp.where(ps.result == RESULTS.successful, ps.alpha_tilde, 0.0)
     # Stage 2: the α̃-augmented model at second order.
     theta2 = theta1.at[ia].set(at)
-    sol2 = solve(model, theta2, order=2, qz_criterium=qz_criterium, max_steps=max_steps,
+    sol2 = solve(model, theta2, order=2, **opts,
                  throw=False)
     idx = Indices(model, rx, mu, xi, eps)
     ns, nu = len(model.states), model.n_shocks
@@ -251,9 +260,8 @@ def _dynamics_impl(model, params, rx, mu, xi, eps, alpha_names, scale, qz_criter
 
 
 @eqx.filter_jit
-def _dynamics_jit(model, params, rx, mu, xi, eps, alpha_names, scale, qz_criterium, max_steps):
-    return _dynamics_impl(model, params, rx, mu, xi, eps, alpha_names, scale, qz_criterium,
-                          max_steps)
+def _dynamics_jit(model, params, rx, mu, xi, eps, alpha_names, scale, opts):
+    return _dynamics_impl(model, params, rx, mu, xi, eps, alpha_names, scale, opts)
 
 
 def portfolio_dynamics(
@@ -265,6 +273,8 @@ def portfolio_dynamics(
     xi_shocks: Sequence[str] | str = ("zeta",),
     alpha_param: Sequence[str] | str = "atil",
     scale: float | Callable | None = None,
+    guess=None,
+    steady_state_solver=None,
     qz_criterium: float = 1.0 + 1e-6,
     max_steps: int = 80,
     throw: bool = True,
@@ -300,7 +310,8 @@ def portfolio_dynamics(
     - `scale`: ``alpha = scale * alpha_tilde``, ``gamma_scaled = scale * gamma`` (a number or
       ``scale(params, steady_state)``, evaluated at the stage-1 solution), as in
       [`jaxmacro.portfolio`][].
-    - `qz_criterium`, `max_steps`: passed to the solver.
+    - `guess`, `steady_state_solver`, `qz_criterium`, `max_steps`: passed to
+      [`jaxmacro.solve`][] (same meaning as there).
     - `throw`: raise on failure, or report it in `result` (failed points have NaN α̃, γ). Use
       ``throw=False`` under `vmap`.
 
@@ -327,5 +338,5 @@ def portfolio_dynamics(
             f"for {rx}"
         )
     out = _dynamics_jit(model, arrays(params), rx, mu, xi, eps, alpha_names, arrays(scale),
-                        qz_criterium, max_steps)
+                        solver_options(guess, steady_state_solver, qz_criterium, max_steps))
     return throw_if_failed(out, throw)

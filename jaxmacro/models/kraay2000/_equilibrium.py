@@ -43,7 +43,7 @@ from ._params import KraayParams, check_params, params_valid
 
 ThetaMode = Literal["fixed", "avg_return_4pct"]
 Selection = Literal["default", "frictionless_if_consistent"]
-_THETA_MODES = ("fixed", "avg_return_4pct")
+THETA_MODES = ("fixed", "avg_return_4pct")
 _SELECTIONS = ("default", "frictionless_if_consistent")
 
 
@@ -84,7 +84,7 @@ class _Point(eqx.Module):
     r1: Array
 
 
-def _thetas(k, k_star, W, p: KraayParams, theta_mode: str):
+def thetas(k, k_star, W, p: KraayParams, theta_mode: str):
     if theta_mode == "fixed":
         return p.theta, p.theta_star
     # Average return to capital held at theta: theta_eff (k^{1-g} + k*^{1-g}) / W = theta.
@@ -96,7 +96,7 @@ def _evaluate(x, a, a_star, p: KraayParams, theta_mode: str) -> _Point:
     k, e, e_star = x[0], x[1], x[2]
     W = a + a_star
     k_star = W - k
-    theta, theta_star = _thetas(k, k_star, W, p, theta_mode)
+    theta, theta_star = thetas(k, k_star, W, p, theta_mode)
     pi = theta * k ** (-p.gamma)
     pi_star = theta_star * k_star ** (-p.gamma)
     s2, s2_star = p.sigma**2, p.sigma_star**2
@@ -380,7 +380,7 @@ def _substitute(valid, value, fallback):
     return jnp.where(valid, value, fallback)
 
 
-def _solve(a, a_star, p: KraayParams, init, theta_mode: str, selection: str, max_steps: int):
+def solve_point(a, a_star, p: KraayParams, init, theta_mode: str, selection: str, max_steps: int):
     dtype = jnp.result_type(a, a_star, p.theta)
     a = jnp.asarray(a, dtype)
     a_star = jnp.asarray(a_star, dtype)
@@ -521,15 +521,15 @@ def _solve(a, a_star, p: KraayParams, init, theta_mode: str, selection: str, max
 
 @eqx.filter_jit
 def _equilibrium_jit(a, a_star, params, init, theta_mode, selection, max_steps, throw):
-    eq = _solve(a, a_star, params, init, theta_mode, selection, max_steps)
+    eq = solve_point(a, a_star, params, init, theta_mode, selection, max_steps)
     if throw:
         eq = eq.result.error_if(eq, eq.result != RESULTS.successful)
     return eq
 
 
 def _check_static(theta_mode, selection, max_steps):
-    if theta_mode not in _THETA_MODES:
-        raise ValueError(f"theta_mode must be one of {_THETA_MODES}, got {theta_mode!r}.")
+    if theta_mode not in THETA_MODES:
+        raise ValueError(f"theta_mode must be one of {THETA_MODES}, got {theta_mode!r}.")
     if selection not in _SELECTIONS:
         raise ValueError(f"selection must be one of {_SELECTIONS}, got {selection!r}.")
     if not isinstance(max_steps, int) or max_steps < 1:
@@ -658,5 +658,5 @@ def equilibrium_grid(
 
 @eqx.filter_jit
 def _grid_jit(a, a_star, params, theta_mode, selection, max_steps):
-    solve = lambda a_, as_, p_: _solve(a_, as_, p_, None, theta_mode, selection, max_steps)
+    solve = lambda a_, as_, p_: solve_point(a_, as_, p_, None, theta_mode, selection, max_steps)
     return jax.vmap(solve)(a, a_star, params)

@@ -29,7 +29,7 @@ import jax.random as jr
 import numpy as np
 from jaxtyping import Array, Bool, Float, Int, PRNGKeyArray
 
-from ._equilibrium import _THETA_MODES, RESULTS, _solve, _thetas
+from ._equilibrium import RESULTS, THETA_MODES, solve_point, thetas
 from ._params import KraayParams, check_params
 
 
@@ -101,7 +101,7 @@ def _path(
         a, a_star, s, x_warm, counts = carry
         W = a + a_star
         scale = W if detrended else jnp.ones_like(W)
-        eq = _solve(a / scale, a_star / scale, p, x_warm, theta_mode, "default", max_steps)
+        eq = solve_point(a / scale, a_star / scale, p, x_warm, theta_mode, "default", max_steps)
         ok = eq.result == RESULTS.successful
         k_u, k_z = jr.split(key)
         u = jr.uniform(k_u, (2,), dtype)
@@ -125,7 +125,7 @@ def _path(
         W1 = a1 + a_star1
         scale1 = W1 if detrended else jnp.ones_like(W1)
         an, asn = a1 / scale1, a_star1 / scale1
-        th, th_star = _thetas(an, asn, an + asn, p, theta_mode)
+        th, th_star = thetas(an, asn, an + asn, p, theta_mode)
         pi = th * an ** (-p.gamma)
         pi_star = th_star * asn ** (-p.gamma)
         g_a = (pi - p.delta - 0.5 * p.sigma**2) * dt + p.sigma * jnp.sqrt(dt) * z[2]
@@ -245,8 +245,8 @@ def simulate(
 
     **Returns:** a [`jaxmacro.models.kraay2000.Simulation`][].
     """
-    if theta_mode not in _THETA_MODES:
-        raise ValueError(f"theta_mode must be one of {_THETA_MODES}, got {theta_mode!r}.")
+    if theta_mode not in THETA_MODES:
+        raise ValueError(f"theta_mode must be one of {THETA_MODES}, got {theta_mode!r}.")
     for name, v in (("n_paths", n_paths), ("years", years), ("steps_per_year", steps_per_year)):
         if not isinstance(v, int) or v < 1:
             raise ValueError(f"{name} must be a positive int, got {v!r}.")
