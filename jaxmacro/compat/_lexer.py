@@ -2,8 +2,9 @@
 
 Tokens are numbers, names, quoted strings, LaTeX names (``$...$``, skipped by the parser)
 and the punctuation of the language. ``//`` and ``%`` start a comment to the end of the
-line, ``/* ... */`` a block comment. Any other character is an error naming its line and
-column.
+line, ``/* ... */`` a block comment. Any other character (a MATLAB transpose, a cell
+array brace, a function handle's ``@``) becomes a one-character "bad" token: the parser
+skips it on MATLAB lines and reports it with line and column in a Dynare statement.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from ._errors import ModError
 
 @dataclasses.dataclass(frozen=True)
 class Token:
-    kind: str  # "num", "name", "str", "tex", "op", "eof"
+    kind: str  # "num", "name", "str", "tex", "op", "bad", "eof"
     value: str
     line: int
     col: int  # 1-based, in the original (pre-macro) line
@@ -68,14 +69,14 @@ def tokenize(lines: list[str], colmaps: dict[int, list[int]], filename: str) -> 
     while pos < n:
         m = _MASTER.match(text, pos)
         if m is None:
-            ch = text[pos]
-            if ch in "'\"":
-                fail("unterminated string", pos)
-            if ch == "$":
-                fail("unterminated LaTeX name ($...$)", pos)
-            if ch == "@":
-                fail("macro syntax here is not supported (a directive must start its line)", pos)
-            fail(f"unexpected character {ch!r}", pos)
+            # Not a token of the model language: a "bad" token of one character. Native
+            # (MATLAB) lines are skipped whole by the parser, so a transpose, a cell array or
+            # a function handle there is harmless; in a Dynare statement the parser reports
+            # it with its line and column (see _Parser.bad_token).
+            line, col = where(pos)
+            toks.append(Token("bad", text[pos], line, col))
+            pos += 1
+            continue
         kind = m.lastgroup
         if kind == "bcomment":
             end = text.find("*/", pos + 2)

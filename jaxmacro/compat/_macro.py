@@ -102,7 +102,14 @@ class _MacroExpr:
     def evaluate(self):
         if not self.toks:
             self.fail("empty macro expression")
-        v = self.expr(0)
+        if len(self.toks) > 10_000:
+            self.fail("macro expression too long")
+        try:
+            v = self.expr(0)
+        except RecursionError:
+            self.fail("macro expression nested too deeply")
+        if isinstance(v, str) and len(v) > MAX_MACRO_STRING:
+            self.fail(f"macro value longer than {MAX_MACRO_STRING} characters")
         kind, val, off = self.peek()
         if kind != "end":
             self.fail(f"unexpected {val!r} in macro expression", off)
@@ -117,6 +124,13 @@ class _MacroExpr:
             self.take()
             bp, fn = _BINARY[val]
             right = self.expr(bp if val != "^" else bp - 1)
+            if val == "+" and isinstance(left, str) and isinstance(right, str) \
+                    and len(left) + len(right) > MAX_MACRO_STRING:
+                self.fail(f"macro value longer than {MAX_MACRO_STRING} characters", off)
+            if val in ("*", "^") and not isinstance(left, str) and not isinstance(right, str) \
+                    and isinstance(left, (int, float)) and isinstance(right, (int, float)) \
+                    and val == "^" and abs(float(right)) > 10_000:
+                self.fail("exponent too large in macro expression", off)
             try:
                 left = fn(left, right)
                 if isinstance(left, (int, float)) and not isinstance(left, bool):
@@ -192,6 +206,10 @@ def parse_define(item: str):
         return name, value  # a bare word: a string, as Dynare reads -DNAME=word
 
 
+MAX_MACRO_STRING = 100_000      # characters of one macro value
+MAX_OUTPUT = 20_000_000         # characters of the file after macro expansion
+MAX_IF_DEPTH = 100              # nested @#if
+
 _DIRECTIVE = re.compile(r"^(\s*)@#\s*([A-Za-z_]\w*)")
 _SUBST = re.compile(r"@\{")
 
@@ -213,6 +231,13 @@ def preprocess(text: str, defines: Mapping | None = None, filename: str = "<stri
     def fail(msg, lineno, col, src):
         raise ModError(msg, lineno, col, filename, src)
 
+    lineno, raw = 0, ""
+
+    def ev(expr_text, offset):
+        return eval_macro(expr_text, env, line=lineno, col0=offset, filename=filename, src=raw)
+
+    total = 0
+
     for lineno, raw in enumerate(src_lines, start=1):
         m = _DIRECTIVE.match(raw)
         if m:
@@ -225,10 +250,6 @@ def preprocess(text: str, defines: Mapping | None = None, filename: str = "<stri
             cut = rest.find("//")
             if cut >= 0 and rest[:cut].count('"') % 2 == 0:
                 rest = rest[:cut]
-
-            def ev(expr_text, offset):
-                return eval_macro(expr_text, env, line=lineno, col0=offset, filename=filename,
-                                  src=raw)
 
             if word in ("if", "ifdef", "ifndef"):
                 parent = active
@@ -244,6 +265,8 @@ def preprocess(text: str, defines: Mapping | None = None, filename: str = "<stri
                     if not re.fullmatch(r"[A-Za-z_]\w*", name):
                         fail(f"@#{word} needs one macro variable name", lineno, dcol, raw)
                     cond = (name in env) == (word == "ifdef")
+                if len(stack) >= MAX_IF_DEPTH:
+                    fail(f"@#if nested more than {MAX_IF_DEPTH} levels deep", lineno, dcol, raw)
                 stack.append([cond, cond, parent, False, lineno, dcol])
                 active = parent and cond
             elif word in ("elseif", "else"):
@@ -294,10 +317,13 @@ def preprocess(text: str, defines: Mapping | None = None, filename: str = "<stri
         if not active:
             out.append("")
             continue
+        total += len(raw) + 1
+        if total > MAX_OUTPUT:
+            fail(f"the file is longer than {MAX_OUTPUT} characters after macro expansion",
+                 lineno, 1, raw)
         if "@{" not in raw:
-            if "@#" in raw:
-                col = raw.index("@#") + 1
-                fail("a macro directive must start its own line", lineno, col, raw)
+            # '@#' elsewhere on a line (in a comment, in MATLAB code) is left to the lexer:
+            # comments vanish, MATLAB lines are skipped, a Dynare statement reports it.
             out.append(raw)
             continue
         # substitute @{EXPR}
@@ -314,6 +340,10 @@ def preprocess(text: str, defines: Mapping | None = None, filename: str = "<stri
             pieces.append(raw[pos:s])
             cmap.extend(range(pos, s))
             val = macro_str(ev(raw[s + 2:e], s + 2))
+            total += len(val)
+            if total > MAX_OUTPUT:
+                fail(f"the file is longer than {MAX_OUTPUT} characters after macro expansion",
+                     lineno, s + 1, raw)
             pieces.append(val)
             cmap.extend([s] * len(val))
             pos = e + 1
