@@ -116,6 +116,15 @@ class _MacroExpr:
         return v
 
     def expr(self, rbp):
+        self.depth = getattr(self, "depth", 0) + 1
+        try:
+            if self.depth > 100:
+                self.fail("macro expression nested too deeply (more than 100 levels)")
+            return self._expr(rbp)
+        finally:
+            self.depth -= 1
+
+    def _expr(self, rbp):
         left = self.prefix()
         while True:
             kind, val, off = self.peek()
