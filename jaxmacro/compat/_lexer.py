@@ -37,8 +37,12 @@ _SPEC = [
 _MASTER = re.compile("|".join(f"(?P<{k}>{p})" for k, p in _SPEC))
 
 
-def tokenize(lines: list[str], colmaps: dict[int, list[int]], filename: str) -> list[Token]:
-    """Tokens of the preprocessed `lines`; columns are mapped back through `colmaps`."""
+def tokenize(lines: list[str], colmaps: dict[int, list[int]], filename: str,
+             linemap: list[int] | None = None, src_lines: list[str] | None = None
+             ) -> list[Token]:
+    """Tokens of the preprocessed `lines`; columns are mapped back through `colmaps`
+    (keyed by output line) and lines through `linemap` (the original line of each output
+    line; macro loops repeat lines)."""
     text = "\n".join(lines)
     starts = [0]
     for ln in lines[:-1]:
@@ -58,11 +62,14 @@ def tokenize(lines: list[str], colmaps: dict[int, list[int]], filename: str) -> 
         cmap = colmaps.get(line)
         if cmap is not None and col0 < len(cmap):
             col0 = cmap[col0]
+        if linemap is not None and line <= len(linemap):
+            line = linemap[line - 1]
         return line, col0 + 1
 
     def fail(msg, pos):
         line, col = where(pos)
-        raise ModError(msg, line, col, filename, lines[line - 1] if line <= len(lines) else None)
+        src = src_lines if src_lines is not None else lines
+        raise ModError(msg, line, col, filename, src[line - 1] if line <= len(src) else None)
 
     toks: list[Token] = []
     pos, n = 0, len(text)
@@ -88,5 +95,6 @@ def tokenize(lines: list[str], colmaps: dict[int, list[int]], filename: str) -> 
             line, col = where(pos)
             toks.append(Token(kind, m.group(kind), line, col))
         pos = m.end()
-    toks.append(Token("eof", "", len(lines), len(lines[-1]) + 1 if lines else 1))
+    src = src_lines if src_lines is not None else lines
+    toks.append(Token("eof", "", len(src), len(src[-1]) + 1 if src else 1))
     return toks

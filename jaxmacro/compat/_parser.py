@@ -538,6 +538,13 @@ class _Parser:
                 continue
             if t.kind == "op" and t.value == "[":
                 tags = self.equation_tags()
+                endo = tags.get("endogenous")
+                if endo and endo not in self.kind and endo.isidentifier():
+                    # Dynare declares the variable an equation is tagged "endogenous" for
+                    self.kind[endo] = "endo"
+                    self.symbol_ids[endo] = len(self.symbol_ids)
+                    self.declared_at[endo] = (t.line, t.col)
+                    self.endo.append(endo)
                 continue
             lhs = self.expression()
             if self.accept("="):
@@ -782,7 +789,7 @@ class _Parser:
             e = self.expression()
             self.expect(")", f"to close {name}(")
             return A.SteadyStateOf(e, t.line, t.col)
-        if name in ("EXPECTATION", "diff", "adl", "var_expectation", "pac_expectation",
+        if name in ("EXPECTATION", "expectation", "diff", "adl", "var_expectation", "pac_expectation",
                     "pac_target_nonstationary", "sum") and is_call:
             self.fail(t, f"the operator {name}(...) is not supported")
         kind = self.kind.get(name)
@@ -933,8 +940,9 @@ def parse_mod(text: str, *, defines: Mapping[str, object] | None = None,
     **Raises:** [`jaxmacro.compat.ModError`][] (a ``ValueError``) with line and column for
     anything malformed or unsupported. Nothing in the file is executed.
     """
-    lines, colmaps, env = preprocess(text, defines, filename)
-    toks = tokenize(lines, colmaps, filename)
-    p = _Parser(toks, filename, lines)
+    lines, colmaps, env, linemap = preprocess(text, defines, filename)
+    src_lines = text.split("\n")
+    toks = tokenize(lines, colmaps, filename, linemap, src_lines)
+    p = _Parser(toks, filename, src_lines)
     p.parse()
     return p.result(filename, env)
