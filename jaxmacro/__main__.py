@@ -47,8 +47,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     sp.add_argument("model", metavar="MODEL.mod", help="the Dynare model file")
     sp.add_argument("--order", type=int, choices=(1, 2), default=None,
-                    help="approximation order (default: the order of the file's stoch_simul, "
-                    "2 if it gives none, as in Dynare; 1 without stoch_simul)")
+                    help="approximation order (default: the order of the file's last "
+                    "stoch_simul, 2 if it gives none, as in Dynare; 1 without stoch_simul; "
+                    "orders above 2 are solved at order 2)")
     sp.add_argument("--json", metavar="OUT.json", default=None,
                     help="write the decision rules in Dynare's layout to this file")
     sp.add_argument("-D", dest="defines", metavar="NAME=VALUE", action="append", default=[],
@@ -57,6 +58,19 @@ def _parser() -> argparse.ArgumentParser:
                     default=[], help="replace the file's value of a parameter (repeatable); "
                     "parameters the file derives from it follow")
     sp.add_argument("--quiet", "-q", action="store_true", help="print nothing on success")
+    cp = sub.add_parser(
+        "check",
+        help="report what was imported from a .mod file, what was skipped and why, the "
+        "steady-state residuals and the Blanchard-Kahn check",
+        description="Import a Dynare .mod file and report: the statements parsed and skipped "
+        "(and why), the steady state and its residuals, and the Blanchard-Kahn condition.",
+    )
+    cp.add_argument("model", metavar="MODEL.mod", help="the Dynare model file")
+    cp.add_argument("-D", dest="defines", metavar="NAME=VALUE", action="append", default=[],
+                    help="define a macro variable, as Dynare's -D (repeatable)")
+    cp.add_argument("--param", dest="params", metavar="NAME=VALUE", action="append",
+                    default=[], help="replace the file's value of a parameter (repeatable)")
+    cp.add_argument("--quiet", "-q", action="store_true", help=argparse.SUPPRESS)
     pp = sub.add_parser(
         "portfolio",
         help="Devereux-Sutherland zero-order portfolio of a first-stage DS .mod file",
@@ -86,9 +100,12 @@ def _parse_params(items) -> dict[str, float]:
         if not eq:
             raise _Failure(f"--param {item}: expected NAME=VALUE", EXIT_INPUT)
         try:
-            out[name.strip()] = float(value)
+            v = float(value)
         except ValueError:
             raise _Failure(f"--param {item}: {value!r} is not a number", EXIT_INPUT) from None
+        if not np.isfinite(v):
+            raise _Failure(f"--param {item}: the value must be finite", EXIT_INPUT)
+        out[name.strip()] = v
     return out
 
 
@@ -181,9 +198,18 @@ def summary(solution, dr: dict) -> str:
     return "\n".join(lines).rstrip()
 
 
-def _load(args):
-    """Parse and build the model named on the command line: (ModFile, Model)."""
-    from jaxmacro.compat import ModError, parse_mod
+def _warn(args, messages):
+    if getattr(args, "quiet", False):
+        return
+    for m in messages:
+        print(f"jaxmacro: warning: {_one_line(m)}", file=sys.stderr)
+
+
+def _load(args, keep_notes=None):
+    """Parse and build the model named on the command line: (ModFile, Model). Warnings go to
+    standard error (or into the list `keep_notes`)."""
+    from jaxmacro.compat import ModError, build_model
+    from jaxmacro.compat._load import parse_mod_file
     from jaxmacro.compat._macro import parse_define
 
     defines = {}
@@ -195,12 +221,9 @@ def _load(args):
         defines[k] = v
     params = _parse_params(args.params)
     try:
-        with open(args.model, encoding="utf-8") as f:
-            text = f.read()
+        mod, notes = parse_mod_file(args.model, defines=defines)
     except OSError as e:
         raise _Failure(f"cannot read {args.model}: {e.strerror or e}", EXIT_INPUT) from None
-    try:
-        mod = parse_mod(text, defines=defines, filename=args.model)
     except ModError as e:
         raise _Failure(f"parse error: {e}", EXIT_INPUT) from None
     unknown = [k for k in params if k not in mod.parameters]
@@ -208,11 +231,15 @@ def _load(args):
         raise _Failure(f"--param: unknown parameter {unknown[0]!r} (declared: "
                        f"{', '.join(mod.parameters)})", EXIT_INPUT)
     try:
-        model = mod.model(params)
+        model, more = build_model(mod, params, return_warnings=True)
     except ModError as e:
         raise _Failure(f"parse error: {e}", EXIT_INPUT) from None
     except ValueError as e:
         raise _Failure(f"cannot build the model: {_one_line(e)}", EXIT_UNSOLVED) from None
+    if keep_notes is not None:
+        keep_notes.extend(notes + more)
+    else:
+        _warn(args, notes + more)
     return mod, model
 
 
@@ -244,10 +271,17 @@ def _portfolio(args) -> int:
         for k, v in out.items():
             print(f"  {k:<12} {np.array2string(np.asarray(v), precision=10)}")
     if args.json:
-        with open(args.json, "w", encoding="utf-8") as f:
-            json.dump(out, f, indent=1)
-            f.write("\n")
+        _write_json(args.json, out)
     return 0
+
+
+def _write_json(path, data):
+    try:
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(data, f, indent=1)
+            f.write("\n")
+    except OSError as e:
+        raise _Failure(f"cannot write {path}: {e.strerror or e}", EXIT_INPUT) from None
 
 
 def _solve(args) -> int:
@@ -259,8 +293,11 @@ def _solve(args) -> int:
 
     mod, model = _load(args)
     order = args.order or mod.order or 1
-    if order not in (1, 2):
-        raise _Failure(f"order {order} is not supported (1 or 2)", EXIT_INPUT)
+    if order > 2:
+        order = 2  # the order-2 rule is the order-1 and order-2 part of Dynare's (warned)
+    if mod.loglinear and order != 1:
+        raise _Failure("stoch_simul(loglinear) is only available at order 1 (as in Dynare)",
+                       EXIT_INPUT)
     kw = {}
     if mod.qz_criterium is not None:
         kw["qz_criterium"] = mod.qz_criterium
@@ -276,18 +313,20 @@ def _solve(args) -> int:
         raise _Failure(f"model {model.name!r} cannot be solved: "
                        f"{_one_line(jm.result_message(sol.result))}", EXIT_UNSOLVED)
     dr = to_json_dict(sol)
+    if mod.loglinear:
+        from jaxmacro.compat._layout import loglinear
+
+        try:
+            dr = loglinear(dr)
+        except ValueError as e:
+            raise _Failure(f"model {model.name!r}: {e}", EXIT_UNSOLVED) from None
     for key in ("ghx", "ghu", "ghxx", "ghxu", "ghuu", "ghs2"):
         if key in dr and not np.all(np.isfinite(np.asarray(dr[key], dtype=float))):
             raise _Failure(f"model {model.name!r}: non-finite {key}", EXIT_UNSOLVED)
     if not args.quiet:
         print(summary(sol, dr))
     if args.json:
-        try:
-            with open(args.json, "w", encoding="utf-8") as f:
-                json.dump(dr, f, indent=1)
-                f.write("\n")
-        except OSError as e:
-            raise _Failure(f"cannot write {args.json}: {e.strerror or e}", EXIT_INPUT) from None
+        _write_json(args.json, dr)
         if not args.quiet:
             print(f"\ndecision rules written to {os.path.abspath(args.json)}")
     return 0
@@ -303,12 +342,89 @@ def main(argv=None) -> int:
     try:
         if args.command == "solve":
             return _solve(args)
+        if args.command == "check":
+            return _check(args)
         if args.command == "portfolio":
             return _portfolio(args)
     except _Failure as e:
         print(f"jaxmacro: error: {_one_line(e)}", file=sys.stderr)
         return e.status
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except RecursionError:
+        print("jaxmacro: error: the model is nested too deeply to import", file=sys.stderr)
+        return EXIT_INPUT
+    except MemoryError:
+        print("jaxmacro: error: out of memory", file=sys.stderr)
+        return EXIT_UNSOLVED
+    except Exception as e:  # a program reports, in one line, rather than a traceback
+        print(f"jaxmacro: error: {type(e).__name__}: {_one_line(e)}", file=sys.stderr)
+        return EXIT_UNSOLVED
     return EXIT_INPUT
+
+
+def _check(args) -> int:
+    """``jaxmacro check``: what was parsed and skipped, steady-state residuals, BK."""
+    import jax
+
+    jax.config.update("jax_enable_x64", True)
+    import jaxmacro as jm
+
+    notes: list[str] = []
+    mod, model = _load(args, keep_notes=notes)
+    out = [f"FILE {mod.filename}",
+           f"  parsed: {len(mod.endogenous)} endogenous, {len(mod.exogenous)} shocks, "
+           f"{len(mod.parameters)} parameters, {len(mod.equations)} equations"
+           + (f", {len(mod.local_names)} mod-file local variable(s)" if mod.local_names else "")
+           + (f"; predetermined_variables {', '.join(mod.predetermined)}"
+              if mod.predetermined else ""),
+           "  steady state: " + ("steady_state_model" if mod.steady_state_model is not None
+                                 else "numerical, from initval"),
+           f"  stoch_simul: {mod.stoch_simul_count} statement(s)"
+           + (f", options {dict(mod.stoch_simul)}" if mod.stoch_simul else ""),
+           f"  model variables: {model.n_vars} ({model.n_vars - len(mod.endogenous)} "
+           "auxiliary)"]
+    out.append(f"SKIPPED ({len(mod.skipped)})")
+    for s in mod.skipped:
+        a, b = s.lines
+        where = f"line {a}" if a == b else f"lines {a}-{b}"
+        out.append(f"  {where}: {s.what}: {s.reason}")
+    out.append(f"WARNINGS ({len(notes)})")
+    out += [f"  {_one_line(n)}" for n in notes]
+    kw = {}
+    if mod.qz_criterium is not None:
+        kw["qz_criterium"] = mod.qz_criterium
+    ss = jm.steady_state(model, throw=False)
+    res = np.asarray(ss.residual, dtype=float)
+    val = np.asarray(ss.value, dtype=float)
+    out.append(f"STEADY STATE: {jm.result_message(ss.result) or 'found'}")
+    w = max(len(v) for v in model.variables)
+    for i, v in enumerate(model.variables):
+        out.append(f"  {v:<{w}}  {val[i]: .10g}   residual of {model.equations[i]}: "
+                   f"{res[i]:.2e}")
+    status = 0
+    if not bool(ss.result == jm.RESULTS.successful):
+        status = EXIT_UNSOLVED
+        J = np.asarray(jax.jacfwd(lambda y: model.static_residual(y, ss.params))(ss.value))
+        if np.all(np.isfinite(J)):
+            u, sv, vt = np.linalg.svd(J)
+            tol = sv.max(initial=0.0) * max(J.shape) * 1e-12
+            null = [i for i in range(J.shape[0]) if sv[i] <= tol] if sv.size else []
+            if null:
+                eqs = np.flatnonzero(np.abs(u[:, null]).max(axis=1) > 1e-8)
+                out.append("  the static Jacobian is singular; equations involved: "
+                           + ", ".join(model.equations[i] for i in eqs))
+    else:
+        sol = jm.solve(model, order=1, throw=False, **kw)
+        ns = len(model.structure.states)
+        n_stable = int(sol.n_stable)
+        out.append(f"BLANCHARD-KAHN: {n_stable} stable eigenvalue(s) for {ns} state "
+                   f"variable(s): " + ("verified" if bool(sol.ok) else
+                                       f"FAILS ({jm.result_message(sol.result)})"))
+        if not bool(sol.ok):
+            status = EXIT_UNSOLVED
+    print("\n".join(out))
+    return status
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import jaxmacro as jm
-from jaxmacro.compat import ModError, load_mod, parse_mod, to_dynare, to_json_dict
+from jaxmacro.compat import ModError, build_model, load_mod, parse_mod, to_dynare, to_json_dict
 
 REFERENCE = pathlib.Path(__file__).resolve().parent / "reference"
 HAVE_ORDER2 = importlib.util.find_spec("jaxmacro._perturbation._second_order") is not None
@@ -233,10 +233,10 @@ shocks; var e; stderr sigma; end;
 
 def test_derived_parameters_fixed_or_follow():
     mod = parse_mod(DERIVED_MOD)
-    fixed, follow = mod.model(), mod.model(derived_params="follow")
+    fixed, follow = build_model(mod), build_model(mod, derived_params="follow")
     assert fixed.param_names == ("alpha", "rr", "beta", "delta", "rho", "sigma")
     assert follow.param_names == ("alpha", "rr", "delta", "rho", "sigma")
-    edited = mod.model({"rr": 0.02})  # as if the file said rr = 0.02: beta follows
+    edited = build_model(mod, {"rr": 0.02})  # as if the file said rr = 0.02: beta follows
     assert edited.default_params["beta"] == 1 / 1.02
 
     def k_ss(model, rr):
@@ -303,10 +303,10 @@ def _irf(dr, shock, periods=8):
 
 
 def test_long_leads_and_lags_become_auxiliary_variables():
-    m = parse_mod(AUX_MOD).model()
+    m = build_model(parse_mod(AUX_MOD))
     assert m.variables == ("y", "x", "c", "AUX_ENDO_LEAD_0_1", "AUX_ENDO_LAG_1_1",
                            "AUX_ENDO_LAG_1_2", "AUX_EXO_LAG_3_0", "AUX_EXO_LAG_3_1")
-    hand = parse_mod(AUX_BY_HAND).model()
+    hand = build_model(parse_mod(AUX_BY_HAND))
     a, b = to_dynare(jm.solve(m)), to_dynare(jm.solve(hand))
     for shock in ("e", "u"):
         np.testing.assert_allclose(_irf(a, shock), _irf(b, shock), rtol=1e-12, atol=1e-13)
@@ -335,7 +335,7 @@ def test_shocks_block_forms():
       var e1, e3 = 0.001;
     end;
     """
-    m = parse_mod(src).model()
+    m = build_model(parse_mod(src))
     S = np.asarray(m.shock_covariance(m.param_vector()))
     want = np.array([[0.04, 0.5 * 0.2 * 0.3, 0.001],
                      [0.5 * 0.2 * 0.3, 0.09, 0.0],
@@ -369,7 +369,7 @@ def test_locals_tags_functions_initval_and_numerical_steady_state():
     """
     mod = parse_mod(src)
     assert mod.order == 1
-    m = mod.model()
+    m = build_model(mod)
     assert m.equations == ("euler", "resources")
     assert m.guess[1] == 3.0 and m.guess[0] == pytest.approx(3**0.3 - 0.3)
     sol = jm.solve(m)
@@ -393,7 +393,7 @@ def test_steady_state_operator():
       y = tmp;
     end;
     """
-    m = parse_mod(src).model()
+    m = build_model(parse_mod(src))
     sol = jm.solve(m, {"m": 3.0})
     np.testing.assert_allclose(sol.steady_state, [3.0, 3.0], rtol=1e-14)
     np.testing.assert_allclose(sol.g_u[:, 0], [1.0, 1.0], rtol=1e-14)
@@ -417,7 +417,7 @@ def test_operator_precedence_and_syntax_variants():
       k = 0.9*k(-1) + e;
     end;
     """
-    p = parse_mod(src).model().default_params
+    p = build_model(parse_mod(src)).default_params
     want = dict(a=-4.0, b=2.0, d=-4.0, f=2.0, g=2.0, h=-6.0,
                 i=0.5 + 1 / np.sqrt(2 * np.pi) + 6.0 + 2.0)
     assert p == pytest.approx(want, rel=1e-15)
@@ -443,9 +443,9 @@ model;
   x = rho*x(-1) + s*e;
 end;
 """
-    m = parse_mod(src).model()
+    m = build_model(parse_mod(src))
     assert m.default_params == {"rho": 0.2, "s": 0.1}
-    m = parse_mod(src, defines={"SCALE": 1}).model()
+    m = build_model(parse_mod(src, defines={"SCALE": 1}))
     assert m.default_params == {"rho": 0.9, "s": 0.01}
     mod = parse_mod(src, defines={"SCALE": 100})
     assert mod.macro_variables == {"N": 2.0, "SCALE": 100}
@@ -481,10 +481,14 @@ MALFORMED = [
      7, 18, "')'"),
     ("unknown variable", _with("y = alpha*k(-1) + e;", "y = alpha*w(-1) + e;"), 7, 13, "'w'"),
     ("missing semicolon", _with("alpha = 0.3;", "alpha = 0.3"), 5, 1, "missing ';'"),
-    ("lead on an exogenous variable", _with("+ e;", "+ e(+1);"), 7, 21, "exogenous"),
-    ("undefined parameter", _with("beta = 0.9;", "beta = 0.9;\ngamma = 2;"), 6, 1,
-     "undefined parameter 'gamma'"),
-    ("unsupported command", BASE + "estimation(datafile=foo);\n", 10, 1, "unsupported command"),
+    ("optimal policy is refused", BASE + "ramsey_model(planner_discount=0.99);\n", 10, 1,
+     "optimal policy"),
+    ("undefined name from MATLAB code", _with("beta = 0.9;", "b0 = [0.9];\nbeta = b0;"), 6,
+     8, "MATLAB code at line 5"),
+    ("set_param_value before stoch_simul", BASE + "set_param_value('beta', b);\n"
+     "stoch_simul(order=1);\n", 10, 1, "set_param_value"),
+    ("MATLAB transpose in a Dynare statement", _with("alpha = 0.3;", "alpha = x';"), 4, 9,
+     "unknown variable or parameter 'x'"),
     ("unknown function", _with("alpha*k(-1)", "foo(k(-1))"), 7, 7, "unknown function 'foo'"),
     ("parameter used before its value", _with("alpha = 0.3;", "alpha = beta;"), 4, 9,
      "before it is given a value"),
@@ -496,10 +500,14 @@ MALFORMED = [
      "missing 'end;' of the model block opened at line 6"),
     ("unexpected character", _with("alpha = 0.3;", "alpha = 0.3 ? 1;"), 4, 13,
      "unexpected character '?'"),
-    ("lead on a parameter", _with("beta*k(-1)", "beta(+1)*k(-1)"), 8, 7, "parameter 'beta'"),
-    ("unsupported stoch_simul option", BASE + "stoch_simul(order=1, loglinear);\n", 10, 22,
-     "'loglinear'"),
-    ("order 3", BASE + "stoch_simul(order=3);\n", 10, 13, "orders 1 and 2"),
+    ("unsupported stoch_simul option", BASE + "stoch_simul(order=1, foo=2);\n", 10, 22,
+     "'foo'"),
+    ("order 0", BASE + "stoch_simul(order=0);\n", 10, 13, "positive integer"),
+    ("lag too long", _with("k = beta*k(-1)", "k = beta*k(-1000000)"), 8, 15, "longer than"),
+    ("400-digit lag", _with("k = beta*k(-1)", "k = beta*k(-" + "9" * 400 + ")"), 8, 15,
+     "longer than"),
+    ("nesting too deep", _with("alpha*k(-1)", "(" * 500 + "k(-1)" + ")" * 500), 7, 107,
+     "nested more than 100"),
     ("assignment to a variable", _with("beta = 0.9;", "beta = 0.9;\ny = 2;"), 6, 1,
      "endogenous variable 'y'"),
     ("missing @#endif", "@#if 1\n" + BASE, 1, 1, "@#endif"),
@@ -514,7 +522,7 @@ MALFORMED = [
 @pytest.mark.parametrize("desc, src, line, col, fragment", MALFORMED, ids=[m[0] for m in MALFORMED])
 def test_malformed_input_names_line_and_column(desc, src, line, col, fragment):
     with pytest.raises(ModError) as e:
-        parse_mod(src, filename="bad.mod").model()
+        build_model(parse_mod(src, filename="bad.mod"))
     err = e.value
     assert (err.line, err.column) == (line, col), str(err)
     assert fragment in str(err)
@@ -523,10 +531,33 @@ def test_malformed_input_names_line_and_column(desc, src, line, col, fragment):
     assert isinstance(err, ValueError)
 
 
-def test_steady_state_operator_needs_steady_state_model():
-    with pytest.raises(ModError) as e:
-        parse_mod(_with("+ e;", "+ e + 0*STEADY_STATE(y);")).model()
-    assert (e.value.line, e.value.column) == (7, 27)
+STEADY_NUMERIC = """var y z;
+varexo e u;
+parameters rho zbar;
+rho = 0.8; zbar = 2;
+model;
+  z = 0.5*zbar + 0.5*z(-1) + u;
+  y = (1 - rho)*steady_state(z) + rho*y(-1) + e;
+end;
+initval; y = 1; z = 1; end;
+"""
+
+
+def test_steady_state_operator_without_steady_state_model():
+    # Dynare's static model reads STEADY_STATE(x) as x (so y = z = zbar); in the dynamic model
+    # it is a constant: y does not respond to u.
+    m = build_model(parse_mod(STEADY_NUMERIC))
+    sol = jm.solve(m, order=1)
+    np.testing.assert_allclose(np.asarray(sol.steady_state), [2.0, 2.0], atol=1e-12)
+    dr = to_dynare(sol)
+    row = {v: i for i, v in enumerate(dr["order_var"])}
+    col = {v: i for i, v in enumerate(dr["state_var"])}
+    assert abs(dr["ghx"][row["y"]][col["y"]] - 0.8) < 1e-12
+    np.testing.assert_allclose(dr["ghu"][row["y"]], [1.0, 0.0], atol=1e-12)
+    # differentiable: d ybar / d zbar = 1 through the numerical steady state
+    g = jax.grad(lambda th: jm.solve(m, th, order=1).steady_state[0])(
+        jnp.asarray([0.8, 2.0]))
+    np.testing.assert_allclose(np.asarray(g), [0.0, 1.0], atol=1e-10)
 
 
 @pytest.mark.parametrize("src, line, col", [
@@ -539,18 +570,18 @@ def test_steady_state_operator_needs_steady_state_model():
 def test_hostile_input_is_a_parse_error(src, line, col):
     marker = pathlib.Path("/tmp/jaxmacro_pwned")
     with pytest.raises(ModError) as e:
-        parse_mod(src).model()
+        build_model(parse_mod(src))
     assert (e.value.line, e.value.column) == (line, col), str(e.value)
     assert not marker.exists()
 
 
 def test_unknown_override_and_unassigned_parameter():
     with pytest.raises(ValueError, match="unknown parameter"):
-        parse_mod(BASE).model({"gamma": 1.0})
+        build_model(parse_mod(BASE), {"gamma": 1.0})
     with pytest.raises(ModError) as e:
-        parse_mod(_with("beta = 0.9;\n", "")).model()
+        build_model(parse_mod(_with("beta = 0.9;\n", "")))
     assert (e.value.line, e.value.column) == (3, 18)
-    parse_mod(_with("beta = 0.9;\n", "")).model({"beta": 0.5})  # an override gives it a value
+    build_model(parse_mod(_with("beta = 0.9;\n", "")), {"beta": 0.5})  # an override gives it a value
 
 
 def test_to_dynare_rejects_batched_solutions(imported):

@@ -15,7 +15,9 @@ the file itself and evaluates the expression trees with `jax.numpy`; nothing in 
 ever executed. Anything outside the subset is a [`ModError`][] naming the line and column.
 """
 
-from ._errors import ModError as ModError
+from ._build import build_model as build_model
+from ._errors import ModError as ModError, ModWarning as ModWarning
 from ._layout import to_dynare as to_dynare, to_json_dict as to_json_dict
-from ._load import load_mod as load_mod
-from ._parser import ModFile as ModFile, parse_mod as parse_mod
+from ._load import load_mod as load_mod, read_mod as read_mod
+from ._modfile import ModFile as ModFile, Skipped as Skipped
+from ._parser import parse_mod as parse_mod

@@ -24,3 +24,10 @@ class ModError(ValueError):
 
     def __reduce__(self):  # picklable (pytest-xdist, multiprocessing)
         return (type(self), (self.reason, self.line, self.column, self.filename, self.source_line))
+
+
+class ModWarning(UserWarning):
+    """Something in a `.mod` file was not used (MATLAB code, commands without effect on the
+    decision rules) or was interpreted in a way worth knowing (an order above 2, several
+    ``stoch_simul``, a ``NAME_steadystate.m`` file next to the model). The message names the
+    file and line."""

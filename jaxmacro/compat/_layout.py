@@ -64,3 +64,21 @@ def to_json_dict(solution) -> dict:
     """[`to_dynare`][] with nested lists of floats: what the command line writes as JSON."""
     d = to_dynare(solution)
     return {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in d.items()}
+
+
+def loglinear(dr: dict) -> dict:
+    """Order-1 rules in logs, as ``stoch_simul(loglinear)``: ghx[i, j] · ys[state j] / ys[i],
+    ghu[i, k] / ys[i], and ys replaced by log(ys). Needs a positive steady state."""
+    names = list(dr["endo_names"])
+    ys = np.asarray(dr["ys"], dtype=float)
+    if np.any(ys <= 0):
+        bad = [n for n, v in zip(names, ys) if v <= 0]
+        raise ValueError(f"loglinear needs a positive steady state; not for {', '.join(bad)}")
+    pos = {n: i for i, n in enumerate(names)}
+    rows = ys[[pos[v] for v in dr["order_var"]]]
+    cols = ys[[pos[v] for v in dr["state_var"]]]
+    out = dict(dr)
+    out["ghx"] = (np.asarray(dr["ghx"], dtype=float) / rows[:, None] * cols[None, :]).tolist()
+    out["ghu"] = (np.asarray(dr["ghu"], dtype=float) / rows[:, None]).tolist()
+    out["ys"] = np.log(ys).tolist()
+    return out

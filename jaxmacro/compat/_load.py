@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import warnings
+from collections.abc import Callable, Mapping
 
 from .._model import Model
+from ._build import build_model
+from ._errors import ModError, ModWarning
+from ._modfile import ModFile
 from ._parser import parse_mod
+from ._source import read_mod
+
+
+def external_steady_state_files(path: str | os.PathLike) -> list[str]:
+    """The ``NAME_steadystate.m`` / ``NAME_steadystate2.m`` files Dynare would call for the
+    model file at `path` (those that exist next to it)."""
+    path = os.fspath(path)
+    stem = os.path.splitext(path)[0]
+    return [f for f in (stem + "_steadystate.m", stem + "_steadystate2.m") if os.path.exists(f)]
 
 
 def load_mod(
@@ -15,6 +28,7 @@ def load_mod(
     defines: Mapping[str, object] | None = None,
     params: Mapping[str, float] | None = None,
     derived_params: str = "fixed",
+    steady_state: Callable | None = None,
 ) -> Model:
     """Import a Dynare `.mod` file as a [`jaxmacro.Model`][].
 
@@ -22,8 +36,14 @@ def load_mod(
     auxiliary variables for leads and lags beyond one period; its shocks are the ``varexo``
     names; its parameters carry the values of the file's parameter block as defaults; Σ comes
     from the ``shocks`` block (a function of the parameters, e.g. ``stderr sigma``); the
-    steady state is ``steady_state_model`` when present (checked, not trusted), else found
-    numerically from ``initval`` (0 for variables it does not set, as in Dynare).
+    steady state is ``steady_state_model`` when present (checked, not trusted; parameters it
+    assigns are updated, as Dynare updates ``M_.params``), else found numerically from
+    ``initval`` (0 for variables it does not set, as in Dynare).
+
+    The file is read in any encoding (UTF-8, else Windows-1252/Latin-1) with any line ending.
+    MATLAB code in the file is never run: it is skipped with a [`ModWarning`][] naming its
+    lines (an error if it sets parameters before ``stoch_simul``), as are Dynare commands
+    without effect on the decision rules (estimation, plots, LaTeX output, ...).
 
     **Arguments:**
 
@@ -36,15 +56,55 @@ def load_mod(
       parameters the file computes from other parameters are recomputed from the free ones
       inside every model function (and are not parameters of the model), so that they follow
       under `jaxmacro.solve(model, params)`, vmap, grad and calibration.
+    - `steady_state`: the hook for files whose steady state Dynare computes with MATLAB code
+      (a ``NAME_steadystate.m`` file next to the model): a Python function
+      ``steady_state(params) -> {variable: value}`` written with `jax.numpy` (``params``
+      gives every declared parameter by name, as `jaxmacro.Model`'s steady-state functions
+      do). It replaces ``steady_state_model``/``initval``.
 
     **Returns:** a [`jaxmacro.Model`][], named after the file.
 
     **Raises:** [`jaxmacro.compat.ModError`][] (a ``ValueError``) with the line and column of
     anything malformed or unsupported; ``ValueError`` if the model fails the checks of
     [`jaxmacro.Model`][] (e.g. a non-finite residual at the steady state).
+
+    **Warns:** [`jaxmacro.compat.ModWarning`][] for what was skipped or reinterpreted.
     """
+    mod, notes = parse_mod_file(path, defines=defines, steady_state=steady_state)
+    model, more = build_model(mod, params=params, derived_params=derived_params,
+                              steady_state=steady_state, return_warnings=True)
+    for w in notes + more:
+        warnings.warn(w, ModWarning, stacklevel=2)
+    return model
+
+
+def parse_mod_file(path, *, defines=None, steady_state=None) -> tuple[ModFile, list[str]]:
+    """Read and parse a file: (ModFile, warnings as one-line strings)."""
     path = os.fspath(path)
-    with open(path, encoding="utf-8") as f:
-        text = f.read()
+    text = read_mod(path)
     mod = parse_mod(text, defines=defines, filename=path)
-    return mod.model(params, derived_params=derived_params)
+    notes = list(mod.warnings)
+    if mod.skipped:
+        notes.append(skipped_summary(mod))
+    ext = external_steady_state_files(path)
+    if ext and steady_state is None:
+        how = ("its steady_state_model block is used instead" if mod.steady_state_model
+               is not None else "jaxmacro solves the steady state numerically from initval "
+               "instead")
+        notes.append(f"{path}: Dynare would call {os.path.basename(ext[0])} (MATLAB code, not "
+                     f"run by jaxmacro); {how}; pass steady_state= to load_mod to supply it")
+    return mod, notes
+
+
+def skipped_summary(mod: ModFile, limit: int = 8) -> str:
+    parts = []
+    for s in mod.skipped[:limit]:
+        a, b = s.lines
+        where = f"line {a}" if a == b else f"lines {a}-{b}"
+        parts.append(f"{where} ({s.what})")
+    more = f" and {len(mod.skipped) - limit} more" if len(mod.skipped) > limit else ""
+    return (f"{mod.filename}: skipped {len(mod.skipped)} statement(s) that do not change the "
+            f"decision rules or are MATLAB code (not run): {'; '.join(parts)}{more}")
+
+
+__all__ = ["load_mod", "read_mod", "ModError"]

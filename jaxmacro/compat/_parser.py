@@ -19,6 +19,7 @@ from . import _ast as A
 from ._errors import ModError
 from ._lexer import Token, tokenize
 from ._macro import preprocess
+from ._modfile import Assignment, Equation, ModFile, ShockStatement, Skipped
 
 # Binary operators: token -> (left binding power, node op)
 _BINOPS = {
@@ -33,30 +34,75 @@ _UNARY_BP = 50
 _RESERVED = set(A.FUNCTIONS) | {
     "STEADY_STATE", "EXPECTATION", "var", "varexo", "varexo_det", "parameters", "model", "end",
     "initval", "endval", "histval", "shocks", "steady_state_model", "steady", "check",
-    "stoch_simul",
+    "stoch_simul", "predetermined_variables",
 }
 
-# Statements that need features jaxmacro does not have; named in the error message.
-_UNSUPPORTED_DYNARE = {
-    "varexo_det", "predetermined_variables", "trend_var", "log_trend_var", "endval", "histval",
-    "initval_file", "histval_file", "simul", "perfect_foresight_setup",
-    "perfect_foresight_solver", "estimation", "estimated_params", "estimated_params_init",
-    "estimated_params_bounds", "varobs", "observation_trends", "ramsey_model", "ramsey_policy",
-    "discretionary_policy", "planner_objective", "osr", "osr_params", "optim_weights",
-    "identification", "shock_decomposition", "forecast", "conditional_forecast", "mshocks",
-    "Sigma_e", "change_type", "external_function", "load_params_and_steady_state",
-    "save_params_and_steady_state", "verbatim", "calib_smoother", "dynare_sensitivity",
-    "occbin_constraints", "occbin_setup", "occbin_solver", "model_replace", "model_remove",
-    "var_model", "pac_model", "var_expectation_model", "set_param_value", "steady_state",
-    "homotopy_setup", "extended_path", "method_of_moments", "irf_calibration",
-    "moment_calibration", "model_diagnostics", "unit_root_vars", "periods", "dsample",
+# Bounds on what a file may ask for (a few bytes must not take minutes or gigabytes).
+MAX_LEAD_LAG = 100          # |k| in x(k): Dynare makes |k| - 1 auxiliary variables
+MAX_NESTING = 100           # nested parentheses / unary operators / powers in one expression
+MAX_TREE_DEPTH = 400        # depth of one expression tree (e.g. terms of a long sum)
+
+# Statements that need features jaxmacro does not have: refused, named in the message.
+_REFUSED = {
+    "ramsey_model": "optimal policy (Ramsey) is not supported",
+    "ramsey_policy": "optimal policy (Ramsey) is not supported",
+    "ramsey_constraints": "optimal policy (Ramsey) is not supported",
+    "planner_objective": "optimal policy (planner_objective) is not supported",
+    "discretionary_policy": "optimal discretionary policy is not supported",
+    "evaluate_planner_objective": "optimal policy is not supported",
+    "osr": "optimal simple rules (osr) are not supported",
+    "osr_params": "optimal simple rules (osr) are not supported",
+    "osr_params_bounds": "optimal simple rules (osr) are not supported",
+    "varexo_det": "deterministic exogenous variables (varexo_det) are not supported",
+    "trend_var": "trend variables (trend_var) are not supported",
+    "log_trend_var": "trend variables (log_trend_var) are not supported",
+    "change_type": "change_type is not supported",
+    "external_function": "external functions (MATLAB code in the model) are not supported",
+    "load_params_and_steady_state": "parameters loaded from a file cannot be imported",
+    "initval_file": "initial values loaded from a file cannot be imported",
+    "model_replace": "model_replace is not supported",
+    "model_remove": "model_remove is not supported",
+    "var_model": "VAR models (var_model) are not supported",
+    "pac_model": "PAC models are not supported",
+    "var_expectation_model": "var_expectation_model is not supported",
+    "trend_component_model": "trend_component_model is not supported",
+    "occbin_constraints": "occasionally binding constraints (occbin) are not supported",
+    "occbin_setup": "occasionally binding constraints (occbin) are not supported",
+    "occbin_solver": "occasionally binding constraints (occbin) are not supported",
+    "Sigma_e": "the old Sigma_e syntax is not supported: use a shocks block",
 }
-# Commands accepted and ignored (they only print or write files).
-_IGNORED_COMMANDS = {
-    "write_latex_dynamic_model", "write_latex_static_model", "write_latex_original_model",
-    "write_latex_parameter_table", "write_latex_definitions", "write_latex_prior_table",
+# Blocks ending in 'end;' that do not change stoch_simul's decision rules: skipped.
+_SKIPPED_BLOCKS = {
+    "estimated_params", "estimated_params_init", "estimated_params_bounds",
+    "estimated_params_remove", "observation_trends", "optim_weights", "moment_calibration",
+    "irf_calibration", "conditional_forecast_paths", "shock_groups", "filter_initial_state",
+    "histval", "endval", "mshocks", "homotopy_setup", "verbatim", "matched_moments",
+    "generate_irfs", "init_plan", "filtered_theoretical_moments_grid",
+}
+# Commands (up to ';') that do not change stoch_simul's decision rules: skipped.
+_SKIPPED_COMMANDS = {
+    "varobs", "estimation", "identification", "shock_decomposition",
+    "realtime_shock_decomposition", "plot_shock_decomposition",
+    "initial_condition_decomposition", "squeeze_shock_decomposition", "forecast",
+    "conditional_forecast", "plot_conditional_forecast", "calib_smoother",
+    "dynare_sensitivity", "write_latex_dynamic_model", "write_latex_static_model",
+    "write_latex_original_model", "write_latex_parameter_table", "write_latex_definitions",
+    "write_latex_prior_table", "write_latex_steady_state_model", "collect_latex_files",
     "model_info", "resid", "print_bytecode_dynamic_model", "print_bytecode_static_model",
+    "save_params_and_steady_state", "dsample", "model_diagnostics", "simul",
+    "perfect_foresight_setup", "perfect_foresight_solver", "extended_path", "smoother2histval",
+    "unit_root_vars", "periods", "prior_function", "posterior_function",
+    "generate_trace_plots", "bvar_density", "bvar_forecast", "sbvar", "ms_estimation",
+    "ms_simulation", "ms_compute_mdd", "ms_compute_probabilities", "ms_irf", "ms_forecast",
+    "ms_variance_decomposition", "markov_switching", "svar", "svar_identification",
+    "method_of_moments", "histval_file", "model_comparison", "trace_plot", "prior",
+    "shock_decomposition", "datafile", "occbin_graph", "occbin_write_regimes",
+    "compilation_setup", "model_info", "det_cond_forecast", "forecast", "write_latex_original_model",
+    "plot_priors", "dynatype", "dynasave", "prior_posterior_function",
 }
+_SKIPPED_WHY = "has no effect on the decision rules of stoch_simul"
+_KEYWORDS = _RESERVED | set(_REFUSED) | _SKIPPED_BLOCKS | _SKIPPED_COMMANDS | {
+    "model_local_variable", "PARAMETERS"}
 # stoch_simul options that change nothing in the decision rules (printing, plotting,
 # simulation and moments after the solve, or the choice among equivalent algorithms).
 _STOCH_SIMUL_IGNORED = {
@@ -73,92 +119,6 @@ _STOCH_SIMUL_IGNORED = {
 _STOCH_SIMUL_HONOURED = {"order", "qz_criterium"}
 _MODEL_OPTIONS_IGNORED = {"linear", "use_dll", "no_static", "block", "bytecode", "mfs",
                           "cutoff", "differentiate_forward_vars", "fast", "nolinemacro", "json"}
-
-
-@dataclasses.dataclass(frozen=True)
-class Equation:
-    """One model equation ``lhs = rhs`` (``rhs`` is ``0`` when the file wrote ``expr;``)."""
-
-    lhs: object
-    rhs: object
-    name: str
-    line: int
-    col: int
-
-    @property
-    def residual(self):
-        if isinstance(self.rhs, A.Num) and self.rhs.value == 0.0:
-            return self.lhs
-        return A.Bin("-", self.lhs, self.rhs, self.line, self.col)
-
-
-@dataclasses.dataclass(frozen=True)
-class Assignment:
-    target: str
-    expr: object
-    line: int
-    col: int
-
-
-@dataclasses.dataclass(frozen=True)
-class ShockStatement:
-    """``var e; stderr s;`` (kind "stderr"), ``var e = v;`` ("var"),
-    ``var e, f = c;`` ("cov") or ``corr e, f = r;`` ("corr")."""
-
-    kind: str
-    names: tuple[str, ...]
-    expr: object
-    line: int
-    col: int
-
-
-@dataclasses.dataclass(frozen=True)
-class ModFile:
-    """A parsed `.mod` file: everything [`jaxmacro.compat.load_mod`][] needs, nothing run.
-
-    **Fields:** `filename`, `name` (the file's stem), `endogenous` / `exogenous` /
-    `parameters` (declaration order), `symbol_ids` (Dynare's 0-based symbol numbers, used in
-    the names of auxiliary variables), `param_assignments` (in file order), `equations`,
-    `steady_state_model` (assignments, or None), `initval`, `shocks`, `stoch_simul`
-    (options as a dict of text values, or None), `macro_variables` (after preprocessing).
-
-    Use [`ModFile.model`][] to build the [`jaxmacro.Model`][].
-    """
-
-    filename: str
-    name: str
-    endogenous: tuple[str, ...]
-    exogenous: tuple[str, ...]
-    parameters: tuple[str, ...]
-    symbol_ids: Mapping[str, int]
-    param_assignments: tuple[Assignment, ...]
-    equations: tuple[Equation, ...]
-    steady_state_model: tuple[Assignment, ...] | None
-    initval: tuple[Assignment, ...]
-    shocks: tuple[ShockStatement, ...]
-    stoch_simul: Mapping[str, str] | None
-    macro_variables: Mapping[str, object]
-    declared_at: Mapping[str, tuple[int, int]]
-    model_at: tuple[int, int]
-
-    @property
-    def order(self) -> int | None:
-        """Approximation order requested by ``stoch_simul`` (Dynare's default 2), or None."""
-        if self.stoch_simul is None:
-            return None
-        return int(float(self.stoch_simul.get("order", "2")))
-
-    @property
-    def qz_criterium(self) -> float | None:
-        if self.stoch_simul is None or "qz_criterium" not in self.stoch_simul:
-            return None
-        return float(self.stoch_simul["qz_criterium"])
-
-    def model(self, params: Mapping[str, float] | None = None, *, derived_params: str = "fixed"):
-        """Build the [`jaxmacro.Model`][]; see [`jaxmacro.compat.load_mod`][] for the arguments."""
-        from ._build import build_model
-
-        return build_model(self, params=params, derived_params=derived_params)
 
 
 class _Parser:
@@ -178,6 +138,14 @@ class _Parser:
         self.initval: list[Assignment] = []
         self.shocks: list[ShockStatement] = []
         self.stoch_simul: dict[str, str] | None = None
+        self.stoch_simul_lines: list[int] = []
+        self.native_lines: list[tuple[int, int, Token, str]] = []
+        self.native_unknown: dict[str, int] = {}
+        self.local_names: dict[str, int] = {}
+        self.predetermined: list[str] = []
+        self.skipped: list[Skipped] = []
+        self.warnings: list[str] = []
+        self.depth = 0
         self.model_at: tuple[int, int] | None = None
         self.block: tuple[str, Token] = ("", Token("eof", "", 0, 0))
         # expression context
@@ -207,6 +175,8 @@ class _Parser:
         if t.kind in ("op", "name") and t.value == value:
             return self.next()
         where = f" {context}" if context else ""
+        if t.kind == "bad":
+            self.bad_token(t)
         if value == ";":
             self.fail(t, f"missing ';'{where} (found {self.show(t)})")
         if value == ")":
@@ -237,17 +207,27 @@ class _Parser:
             self.next()
             return
         if t.kind != "name":
-            self.fail(t, f"expected a statement, found {self.show(t)}")
+            return self.native(t)
         word = t.value
         nxt = self.peek(1)
-        if nxt.kind == "op" and nxt.value == "=" and word not in _RESERVED:
-            return self.param_assignment()
-        if word in ("var", "varexo", "parameters"):
+        assigns = nxt.kind == "op" and nxt.value == "=" and self.peek(2).value != "="
+        if assigns and word not in _KEYWORDS:
+            if self.kind.get(word) == "param":
+                return self.param_assignment()
+            if word in self.kind:
+                self.fail(t, f"cannot assign a value to the {self.kind_name(word)} {word!r} "
+                             "outside initval or steady_state_model")
+            return self.local_assignment(t)
+        if word in ("var", "varexo", "parameters", "PARAMETERS"):
             return self.declaration()
+        if word == "predetermined_variables":
+            return self.predetermined_statement()
         if word == "model_local_variable":
             self.next()
             while not self.accept(";"):
-                self.expect_name("a name")
+                t2 = self.next()
+                if t2.kind == "eof":
+                    self.fail(t2, "missing ';' after model_local_variable")
             return
         if word == "model":
             return self.model_block()
@@ -265,22 +245,97 @@ class _Parser:
             return
         if word == "stoch_simul":
             return self.stoch_simul_statement()
-        if word in _IGNORED_COMMANDS:
+        if word in _REFUSED:
+            self.fail(t, f"unsupported command {word!r}: {_REFUSED[word]}")
+        if word in _SKIPPED_BLOCKS:
+            return self.skip_block(t)
+        if word in _SKIPPED_COMMANDS and (nxt.value in (";", "(") or nxt.kind == "name"):
             self.next()
             self.skip_to_semicolon()
+            self.skip(f"Dynare command {word!r}", t.line, self.toks[self.i - 1].line,
+                      _SKIPPED_WHY)
             return
-        if word == "end":
-            self.fail(t, "'end' without a block to close")
-        if word in _UNSUPPORTED_DYNARE:
-            self.fail(t, f"unsupported command {word!r}: jaxmacro imports declarations, parameter "
-                         "values, model, steady_state_model, initval, shocks, steady, check and "
-                         "stoch_simul")
-        if nxt.kind == "op" and nxt.value == "=":
-            self.fail(t, f"cannot assign to {word!r} here")
-        if word in self.kind:
-            self.fail(t, f"expected a statement, found the {self.kind_name(word)} {word!r}")
-        self.fail(t, f"unsupported command {word!r} (not part of the Dynare subset jaxmacro "
-                     "imports)")
+        return self.native(t)
+
+    # ---------------------------------------------------------------- MATLAB code
+    def native(self, t: Token):
+        """Skip a line of MATLAB code (Dynare passes it to MATLAB; nothing is executed here).
+
+        The statement runs to the end of its line (continued by ``...``). Code that could
+        change the model before the last ``stoch_simul`` (``set_param_value``, ``M_.params``,
+        ``load``, ``options_``) is recorded and judged once the whole file is read."""
+        first = t.line
+        last = first
+        while True:
+            toks_line = []
+            while self.peek().kind != "eof" and self.peek().line == last:
+                toks_line.append(self.next())
+            if len(toks_line) >= 3 and all(x.value == "." for x in toks_line[-3:]) \
+                    and self.peek().kind != "eof":
+                last = self.peek().line
+                continue
+            break
+        text = " ".join(self.lines[i - 1].strip() for i in range(first, last + 1))
+        head = text.split("(")[0].split("=")[0].split(";")[0].strip()
+        if t.kind == "name" and t.value == "end":
+            what = "MATLAB 'end'"
+        else:
+            what = f"MATLAB code {head[:40]!r}" if head else "MATLAB code"
+        self.native_lines.append((first, last, t, text))
+        self.skip(what, first, last, "MATLAB code is not run")
+
+    def skip(self, what: str, first: int, last: int, reason: str):
+        self.skipped.append(Skipped(what, (first, last), reason))
+
+    def skip_block(self, kw: Token):
+        self.next()
+        self.block = (kw.value, kw)
+        while True:
+            t = self.next()
+            if t.kind == "eof":
+                self.fail(t, f"missing 'end;' of the {kw.value} block opened at line {kw.line}")
+            if t.kind == "name" and t.value == "end" and self.peek().value == ";":
+                self.next()
+                break
+        self.skip(f"Dynare block {kw.value!r}", kw.line, self.toks[self.i - 1].line,
+                  _SKIPPED_WHY)
+
+    def local_assignment(self, t: Token):
+        """``NAME = expr;`` of an undeclared name: a mod-file local variable (Dynare runs
+        the line as MATLAB). Kept when `expr` is an expression of the model language;
+        otherwise the line is MATLAB code, and a later use of NAME is an error."""
+        start = self.i
+        self.next()
+        self.next()
+        self.mode = "param"
+        try:
+            e = self.expression()
+            end = self.peek()
+            if end.kind != "op" or end.value != ";":
+                raise ModError("no ;", end.line, end.col, self.filename)
+            self.next()
+        except ModError:
+            self.i = start
+            self.native_unknown[t.value] = t.line
+            return self.native(t)
+        self.local_names.setdefault(t.value, t.line)
+        self.native_unknown.pop(t.value, None)
+        self.assigned_params.add(t.value)
+        self.param_assignments.append(Assignment(t.value, e, t.line, t.col))
+
+    def predetermined_statement(self):
+        kw = self.next()
+        while not self.accept(";"):
+            if self.accept(","):
+                continue
+            nt = self.expect_name("a variable name in predetermined_variables")
+            if self.kind.get(nt.value) != "endo":
+                self.fail(nt, f"predetermined_variables: {nt.value!r} is not a declared "
+                              "endogenous variable")
+            if nt.value not in self.predetermined:
+                self.predetermined.append(nt.value)
+        if not self.predetermined:
+            self.fail(kw, "empty predetermined_variables statement")
 
     def skip_to_semicolon(self):
         while True:
@@ -296,7 +351,8 @@ class _Parser:
 
     def declaration(self):
         kw = self.next()
-        kind = {"var": "endo", "varexo": "exo", "parameters": "param"}[kw.value]
+        kind = {"var": "endo", "varexo": "exo", "parameters": "param",
+                "PARAMETERS": "param"}[kw.value]
         if self.peek().value == "(" and self.peek().kind == "op":
             self.fail(self.peek(), f"options of {kw.value!r} (such as deflator or log) are not "
                                    "supported")
@@ -324,6 +380,9 @@ class _Parser:
                 self.fail(t, f"{name!r} is a reserved word and cannot be declared")
             if name in self.kind:
                 self.fail(t, f"{name!r} is already declared as {self.kind_name(name)}")
+            if name in self.local_names:
+                self.fail(t, f"{name!r} is already a mod-file local variable (assigned at line "
+                             f"{self.local_names[name]})")
             if self.peek(1).kind == "op" and self.peek(1).value == "=":
                 self.fail(self.peek(1), f"missing ';' after the {kw.value} statement")
             self.next()
@@ -406,6 +465,8 @@ class _Parser:
         for name, (value, tok) in opts.items():
             if name in _STOCH_SIMUL_IGNORED:
                 continue
+            if name == "loglinear":
+                continue
             if name not in _STOCH_SIMUL_HONOURED:
                 self.fail(tok, f"stoch_simul option {name!r} is not supported (it changes the "
                                "decision rules or is unknown to jaxmacro)")
@@ -413,8 +474,13 @@ class _Parser:
                 x = float(value)
             except ValueError:
                 self.fail(tok, f"stoch_simul option {name}={value!r} needs a number")
-            if name == "order" and x not in (1.0, 2.0):
-                self.fail(tok, f"order={value} is not supported: jaxmacro solves orders 1 and 2")
+            if name == "order" and (x != int(x) or x < 1):
+                self.fail(tok, f"order={value} is not a positive integer")
+            if name == "order" and x > 2:
+                self.warnings.append(
+                    f"{self.filename}, line {tok.line}: stoch_simul(order={value}): jaxmacro "
+                    "solves orders 1 and 2; the order-2 rule it computes equals the order-1 "
+                    "and order-2 terms of Dynare's higher-order rule")
         while not self.accept(";"):  # variable list: only selects what Dynare prints
             t = self.peek()
             if t.kind == "eof":
@@ -423,9 +489,9 @@ class _Parser:
                 self.fail(t, f"expected ';' or an endogenous variable after stoch_simul, found "
                              f"{self.show(t)}")
             self.next()
-        if self.stoch_simul is not None:
-            self.fail(kw, "more than one stoch_simul statement")
-        self.stoch_simul = {k: v for k, (v, _) in opts.items()}
+        self.stoch_simul_lines.append(kw.line)
+        # options persist from one stoch_simul to the next, as Dynare's options_ does
+        self.stoch_simul = {**(self.stoch_simul or {}), **{k: v for k, (v, _) in opts.items()}}
 
     # ---------------------------------------------------------------- blocks
     def block_open(self, what: str, allowed: set[str] = frozenset()):
@@ -472,6 +538,13 @@ class _Parser:
                 continue
             if t.kind == "op" and t.value == "[":
                 tags = self.equation_tags()
+                endo = tags.get("endogenous")
+                if endo and endo not in self.kind and endo.isidentifier():
+                    # Dynare declares the variable an equation is tagged "endogenous" for
+                    self.kind[endo] = "endo"
+                    self.symbol_ids[endo] = len(self.symbol_ids)
+                    self.declared_at[endo] = (t.line, t.col)
+                    self.endo.append(endo)
                 continue
             lhs = self.expression()
             if self.accept("="):
@@ -516,9 +589,6 @@ class _Parser:
                              "external functions and are not supported")
             nt = self.expect_name("a variable name")
             kind = self.kind.get(nt.value)
-            if kind == "param":
-                self.fail(nt, f"assigning parameter {nt.value!r} in steady_state_model is not "
-                              "supported")
             if kind == "exo":
                 self.fail(nt, f"cannot assign the exogenous variable {nt.value!r}")
             if nt.value in _RESERVED:
@@ -616,6 +686,15 @@ class _Parser:
 
     # ---------------------------------------------------------------- expressions
     def expression(self, rbp: int = 0):
+        self.depth += 1
+        try:
+            if self.depth > MAX_NESTING:
+                self.fail(self.peek(), f"expression nested more than {MAX_NESTING} levels deep")
+            return self._expression(rbp)
+        finally:
+            self.depth -= 1
+
+    def _expression(self, rbp: int):
         left = self.prefix()
         last_pow = False
         while True:
@@ -649,11 +728,27 @@ class _Parser:
             self.fail(t, "the expression ends too early (missing operand or ';')")
         if t.kind == "str":
             self.fail(t, f"a string {t.value} cannot appear in an expression")
+        if t.kind == "bad":
+            self.bad_token(t)
         if t.kind == "op" and t.value == ")":
             self.fail(t, "unbalanced parentheses: unexpected ')'")
         if t.kind == "op" and t.value == ";":
             self.fail(t, "missing operand before ';'")
         self.fail(t, f"unexpected {self.show(t)} in an expression")
+
+    def bad_token(self, t: Token):
+        ch = t.value
+        if ch in "'\"":
+            self.fail(t, "unterminated string (a MATLAB transpose or string cannot appear in a "
+                         "Dynare statement)")
+        if ch == "$":
+            self.fail(t, "unterminated LaTeX name ($...$)")
+        if ch == "@":
+            self.fail(t, "macro syntax here is not supported (a directive must start its line)")
+        if ch in "{}":
+            self.fail(t, f"unexpected character {ch!r} (a MATLAB cell array cannot appear in a "
+                         "Dynare statement)")
+        self.fail(t, f"unexpected character {ch!r}")
 
     def call_args(self, name: Token) -> tuple:
         self.expect("(", f"after {name.value}")
@@ -672,6 +767,9 @@ class _Parser:
             t = self.next()
         if t.kind != "num" or not t.value.isdigit():
             self.fail(t, f"the lead or lag of {nt.value!r} must be an integer such as (-1) or (+1)")
+        if len(t.value) > 6 or int(t.value) > MAX_LEAD_LAG:
+            self.fail(t, f"the lead or lag {t.value} of {nt.value!r} is longer than "
+                         f"{MAX_LEAD_LAG} periods")
         self.expect(")", f"after the lead or lag of {nt.value!r}")
         return sign * int(t.value)
 
@@ -684,14 +782,14 @@ class _Parser:
                 n = " or ".join(map(str, A.FUNCTIONS[name]))
                 self.fail(t, f"{name} takes {n} argument(s), got {len(args)}")
             return A.Call("log" if name == "ln" else name, args, t.line, t.col)
-        if name == "STEADY_STATE" and is_call:
+        if name in ("STEADY_STATE", "steady_state") and is_call:
             if self.mode != "model":
                 self.fail(t, "STEADY_STATE(...) is only allowed in the model block")
             self.expect("(")
             e = self.expression()
-            self.expect(")", "to close STEADY_STATE(")
+            self.expect(")", f"to close {name}(")
             return A.SteadyStateOf(e, t.line, t.col)
-        if name in ("EXPECTATION", "diff", "adl", "var_expectation", "pac_expectation",
+        if name in ("EXPECTATION", "expectation", "diff", "adl", "var_expectation", "pac_expectation",
                     "pac_target_nonstationary", "sum") and is_call:
             self.fail(t, f"the operator {name}(...) is not supported")
         kind = self.kind.get(name)
@@ -702,6 +800,14 @@ class _Parser:
             return self.locals[name]
         if self.mode in ("ss", "initval") and name in self.temps:
             return A.Temp(name, t.line, t.col)
+        if kind is None and name in self.local_names:
+            if is_call:
+                self.fail(t, f"the mod-file local variable {name!r} cannot have a lead or lag")
+            return A.Param(name, t.line, t.col)
+        if kind is None and name in self.native_unknown:
+            self.fail(t, f"{name!r} is set by MATLAB code at line {self.native_unknown[name]}, "
+                         "which jaxmacro does not run: give it a value the model language can "
+                         "read (a number or an expression of parameters)")
         if kind is None:
             if name in A.FUNCTIONS or name == "STEADY_STATE":
                 self.fail(t, f"the function {name!r} needs its arguments in parentheses")
@@ -713,8 +819,10 @@ class _Parser:
             self.fail(t, f"unknown variable or parameter {name!r}")
         if kind == "param":
             if is_call:
-                self.fail(t, f"the parameter {name!r} cannot have a lead or lag (or is used as a "
-                             "function)")
+                if self.mode != "model":
+                    self.fail(t, f"the parameter {name!r} cannot have a lead or lag here (or is "
+                                 "used as a function)")
+                self.lead_lag(t)  # a lead or lag on a parameter changes nothing (as in Dynare)
             if self.mode == "param" and name not in self.assigned_params:
                 self.fail(t, f"parameter {name!r} is used before it is given a value")
             return A.Param(name, t.line, t.col)
@@ -732,8 +840,6 @@ class _Parser:
                 self.fail(t, f"{name!r} is used before it is assigned in this block")
             return A.Endo(name, 0, t.line, t.col)
         if kind == "exo":
-            if lag > 0:
-                self.fail(t, f"lead on the exogenous variable {name!r} is not supported")
             return A.Exo(name, lag, t.line, t.col)
         return A.Endo(name, lag, t.line, t.col)
 
@@ -757,6 +863,21 @@ class _Parser:
                 line, col = self.declared_at[v]
                 raise ModError(f"endogenous variable {v!r} appears in no equation", line, col,
                                self.filename, self.lines[line - 1])
+        last_ss = self.stoch_simul_lines[-1] if self.stoch_simul_lines else None
+        self.judge_native(last_ss)
+        assignments = [a for a in self.param_assignments if last_ss is None or a.line < last_ss]
+        if last_ss is not None and len(assignments) < len(self.param_assignments):
+            late = [a for a in self.param_assignments if a.line > last_ss]
+            self.warnings.append(
+                f"{self.filename}, line {late[0].line}: {len(late)} parameter assignment(s) "
+                f"after the last stoch_simul (line {last_ss}) do not change its decision rules "
+                "and are not used")
+        if len(self.stoch_simul_lines) > 1:
+            self.warnings.append(
+                f"{self.filename}: {len(self.stoch_simul_lines)} stoch_simul statements (lines "
+                f"{', '.join(map(str, self.stoch_simul_lines))}): jaxmacro imports the model as "
+                "it stands at the last one (its parameters and options), which is Dynare's "
+                "final oo_.dr")
         return ModFile(
             filename=filename,
             name=Path(filename).stem if filename != "<string>" else "model",
@@ -764,7 +885,7 @@ class _Parser:
             exogenous=tuple(self.exo),
             parameters=tuple(self.params),
             symbol_ids=dict(self.symbol_ids),
-            param_assignments=tuple(self.param_assignments),
+            param_assignments=tuple(assignments),
             equations=tuple(self.equations),
             steady_state_model=None if self.ss_model is None else tuple(self.ss_model),
             initval=tuple(self.initval),
@@ -773,7 +894,36 @@ class _Parser:
             macro_variables=dict(macro_vars),
             declared_at=dict(self.declared_at),
             model_at=self.model_at or (0, 0),
+            local_names=tuple(self.local_names),
+            predetermined=tuple(self.predetermined),
+            skipped=tuple(self.skipped),
+            stoch_simul_count=len(self.stoch_simul_lines),
+            warnings=tuple(self.warnings),
         )
+
+    def judge_native(self, last_ss: int | None):
+        """MATLAB lines that could change the model (before the last stoch_simul) are an
+        error (parameter values) or a loud warning (options, loaded files)."""
+        import re
+
+        for first, last, tok, text in self.native_lines:
+            before = last_ss is None or first < last_ss
+            if not before:
+                continue
+            src = text.strip()
+            m = re.match(r"set_param_value\s*\(\s*'(\w+)'\s*,", src)
+            if m or re.match(r"M_\s*\.\s*(params|Sigma_e|H)\b", src):
+                what = "set_param_value" if m else "M_." + src.split(".")[1].split("(")[0].strip()
+                raise ModError(
+                    f"MATLAB code '{what}' changes the model before stoch_simul: jaxmacro does "
+                    "not run MATLAB code; write the value as a parameter assignment "
+                    "(NAME = VALUE;) or pass it with --param / params=", tok.line, tok.col,
+                    self.filename, self.lines[tok.line - 1])
+            if re.match(r"(load\b|options_\s*\.|oo_\s*\.|estim_params_)", src):
+                self.warnings.append(
+                    f"{self.filename}, line {first}: MATLAB code {src[:60]!r} before "
+                    "stoch_simul is not run: if it changes options, parameters or the steady "
+                    "state, jaxmacro's model differs from Dynare's")
 
 
 def parse_mod(text: str, *, defines: Mapping[str, object] | None = None,
@@ -790,8 +940,9 @@ def parse_mod(text: str, *, defines: Mapping[str, object] | None = None,
     **Raises:** [`jaxmacro.compat.ModError`][] (a ``ValueError``) with line and column for
     anything malformed or unsupported. Nothing in the file is executed.
     """
-    lines, colmaps, env = preprocess(text, defines, filename)
-    toks = tokenize(lines, colmaps, filename)
-    p = _Parser(toks, filename, lines)
+    lines, colmaps, env, linemap = preprocess(text, defines, filename)
+    src_lines = text.split("\n")
+    toks = tokenize(lines, colmaps, filename, linemap, src_lines)
+    p = _Parser(toks, filename, src_lines)
     p.parse()
     return p.result(filename, env)

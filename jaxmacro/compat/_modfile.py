@@ -1,0 +1,111 @@
+"""The data types of a parsed `.mod` file (no behaviour): what the parser produces and the
+builder consumes. Kept apart so that neither of those modules imports the other."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+
+from . import _ast as A
+
+
+@dataclasses.dataclass(frozen=True)
+class Equation:
+    """One model equation ``lhs = rhs`` (``rhs`` is ``0`` when the file wrote ``expr;``)."""
+
+    lhs: object
+    rhs: object
+    name: str
+    line: int
+    col: int
+
+    @property
+    def residual(self):
+        if isinstance(self.rhs, A.Num) and self.rhs.value == 0.0:
+            return self.lhs
+        return A.Bin("-", self.lhs, self.rhs, self.line, self.col)
+
+
+@dataclasses.dataclass(frozen=True)
+class Assignment:
+    target: str
+    expr: object
+    line: int
+    col: int
+
+
+@dataclasses.dataclass(frozen=True)
+class ShockStatement:
+    """``var e; stderr s;`` (kind "stderr"), ``var e = v;`` ("var"),
+    ``var e, f = c;`` ("cov") or ``corr e, f = r;`` ("corr")."""
+
+    kind: str
+    names: tuple[str, ...]
+    expr: object
+    line: int
+    col: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Skipped:
+    """A statement the importer did not use: MATLAB code, or a Dynare command without effect
+    on the decision rules. `what` says which; `lines` is (first, last)."""
+
+    what: str
+    lines: tuple[int, int]
+    reason: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ModFile:
+    """A parsed `.mod` file: everything [`jaxmacro.compat.build_model`][] needs, nothing run.
+
+    **Fields:** `filename`, `name` (the file's stem), `endogenous` / `exogenous` /
+    `parameters` (declaration order), `symbol_ids` (Dynare's 0-based symbol numbers, used in
+    the names of auxiliary variables), `param_assignments` (in file order, up to the last
+    ``stoch_simul``; mod-file local variables included), `local_names` (top-level names
+    assigned without a declaration, Dynare's mod-file local variables), `equations`,
+    `steady_state_model` (assignments, or None; targets may be parameters),
+    `initval`, `shocks`, `stoch_simul` (options of the last ``stoch_simul`` as a dict of text
+    values, or None), `stoch_simul_count`, `predetermined` (``predetermined_variables``),
+    `skipped` ([`Skipped`][] statements), `macro_variables` (after preprocessing).
+    """
+
+    filename: str
+    name: str
+    endogenous: tuple[str, ...]
+    exogenous: tuple[str, ...]
+    parameters: tuple[str, ...]
+    symbol_ids: Mapping[str, int]
+    param_assignments: tuple[Assignment, ...]
+    equations: tuple[Equation, ...]
+    steady_state_model: tuple[Assignment, ...] | None
+    initval: tuple[Assignment, ...]
+    shocks: tuple[ShockStatement, ...]
+    stoch_simul: Mapping[str, str] | None
+    macro_variables: Mapping[str, object]
+    declared_at: Mapping[str, tuple[int, int]]
+    model_at: tuple[int, int]
+    local_names: tuple[str, ...] = ()
+    predetermined: tuple[str, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
+    stoch_simul_count: int = 0
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def order(self) -> int | None:
+        """Approximation order requested by the last ``stoch_simul`` (Dynare's default 2), or
+        None. Orders above 2 are reported as requested; jaxmacro solves them at order 2."""
+        if self.stoch_simul is None:
+            return None
+        return int(float(self.stoch_simul.get("order", "2")))
+
+    @property
+    def qz_criterium(self) -> float | None:
+        if self.stoch_simul is None or "qz_criterium" not in self.stoch_simul:
+            return None
+        return float(self.stoch_simul["qz_criterium"])
+
+    @property
+    def loglinear(self) -> bool:
+        return self.stoch_simul is not None and "loglinear" in self.stoch_simul
