@@ -1,0 +1,12 @@
+"""Estimation on data: Kalman-filter likelihood, smoother, priors, posterior mode and NUTS."""
+
+from ._kalman import (
+    LIKELIHOOD_RESULTS as LIKELIHOOD_RESULTS,
+    KalmanFilter as KalmanFilter,
+    ShockDecomposition as ShockDecomposition,
+    Smoothed as Smoothed,
+    kalman_filter as kalman_filter,
+    log_likelihood as log_likelihood,
+    shock_decomposition as shock_decomposition,
+    smooth as smooth,
+)
