@@ -139,73 +139,61 @@ def _rbc_ll(model, Y):
     return f
 
 
-def test_grad_equals_finite_differences(rbc):
+def test_grad_equals_finite_differences_and_jit_traces_once(rbc):
     model, sol = rbc
     Y = simulate_data(sol, ["y", "c"], 60, 5, me_std=[0.003, 0.002])
     f = _rbc_ll(model, Y)
     theta = jnp.array([0.34, 0.93, 0.011, 0.985, 0.0035])
     g = np.asarray(jax.jit(jax.grad(f))(theta))
-    fj = jax.jit(f)
+    fj = jax.jit(eqx.debug.assert_max_traces(f, max_traces=1))  # 21 calls, one trace
     for i in range(theta.shape[0]):
         h = 1e-5 * max(abs(float(theta[i])), 1e-2)
         e = jnp.zeros_like(theta).at[i].set(h)
         # 4th-order central difference
         fd = (-fj(theta + 2 * e) + 8 * fj(theta + e) - 8 * fj(theta - e) + fj(theta - 2 * e)) / (12 * h)
         assert abs(g[i] - float(fd)) <= 1e-6 * max(1.0, abs(float(fd))), (i, g[i], float(fd))
+    assert np.isfinite(float(fj(theta)))
 
 
-def test_grad_in_shock_correlation(tcb):
-    model, sol = tcb
+def test_grad_in_shock_correlation_and_std(tcb):
+    _, sol = tcb
     obs = ["y1", "c2"]
     Y = simulate_data(sol, obs, 40, 6)
 
-    def f(c):
-        return log_likelihood(jm.solve(model, {"corr12": c}, throw=False), Y, obs)
+    @jax.jit
+    def f(x):
+        c, sd = x
+        cov = sd**2 * jnp.array([[1.0, c], [c, 1.0]])
+        return log_likelihood(sol, Y, obs, shock_cov=cov)
 
-    g = float(jax.grad(f)(0.25))
-    h = 1e-5
-    fd = (float(f(0.25 + h)) - float(f(0.25 - h))) / (2 * h)
-    assert abs(g - fd) <= 1e-6 * max(1.0, abs(fd))
+    x = jnp.array([0.25, 0.011])
+    g = np.asarray(jax.grad(f)(x))
+    for i, h in enumerate((1e-5, 1e-8)):
+        e = jnp.zeros(2).at[i].set(h)
+        fd = (-f(x + 2 * e) + 8 * f(x + e) - 8 * f(x - e) + f(x - 2 * e)) / (12 * h)
+        assert abs(g[i] - float(fd)) <= 1e-6 * max(1.0, abs(float(fd))), (i, g[i], float(fd))
 
 
 def test_vmap_equals_loop_and_failing_point(rbc):
-    model, sol = rbc
-    Y = simulate_data(sol, ["y", "c"], 40, 7, me_std=[0.003, 0.002])
-    f = _rbc_ll(model, Y)
-    base = np.array([0.34, 0.93, 0.011, 0.985, 0.0035])
-    thetas = np.tile(base, (5, 1))
-    thetas[:, 1] = [0.9, 0.93, 1.2, 0.95, 0.97]  # rho = 1.2: no stable solution
-    lv = np.asarray(jax.vmap(f)(jnp.asarray(thetas)))
-    fj = jax.jit(f)
-    loop = np.array([float(fj(jnp.asarray(t))) for t in thetas])
+    model, _ = rbc
+    sols = [jm.solve(model, {"rho": r}, throw=False) for r in (0.9, 0.93, 1.2, 0.95, 0.97)]
+    assert not sols[2].ok  # rho = 1.2: no stable solution
+    Y = simulate_data(sols[1], ["y", "c"], 40, 7, me_std=[0.003, 0.002])
+    me = jnp.array([0.003, 0.002])
+
+    def f(s):
+        return log_likelihood(s, Y, ["y", "c"], measurement_error=me, throw=False)
+
+    batch = jax.tree.map(lambda *xs: jnp.stack(xs), *sols)
+    lv = np.asarray(jax.jit(jax.vmap(f))(batch))
+    loop = np.array([float(f(s)) for s in sols])
     assert lv[2] == -np.inf and loop[2] == -np.inf
     ok = np.arange(5) != 2
     assert np.all(np.isfinite(lv[ok]))
     np.testing.assert_allclose(lv[ok], loop[ok], rtol=1e-13, atol=0)
-    # the failing point's code
-    bad = jm.solve(model, {"rho": 1.2}, throw=False)
-    kf = kalman_filter(bad, Y, ["y", "c"], measurement_error=[0.003, 0.002], throw=False)
+    kf = kalman_filter(sols[2], Y, ["y", "c"], measurement_error=me, throw=False)
     assert kf.result == LIKELIHOOD_RESULTS.bk_no_stable_solution
     assert float(kf.log_likelihood) == -np.inf
-    # gradients of the batch are finite at the good points
-    gv = np.asarray(jax.vmap(jax.grad(f))(jnp.asarray(thetas)))
-    assert np.all(np.isfinite(gv[ok]))
-
-
-def test_jit_traces_once(rbc):
-    model, sol = rbc
-    Y = simulate_data(sol, ["y", "c"], 30, 8, me_std=[0.003, 0.002])
-
-    @eqx.debug.assert_max_traces(max_traces=1)
-    def inner(theta):
-        return _rbc_ll(model, Y)(theta)
-
-    fj = jax.jit(inner)
-    for r in (0.9, 0.91, 0.92):
-        fj(jnp.array([0.34, r, 0.011, 0.985, 0.0035]))
-    # the public function called with new values compiles once too
-    n0 = log_likelihood._cache_size() if hasattr(log_likelihood, "_cache_size") else None
-    assert n0 is None
 
 
 def test_unit_root_initialisation():
