@@ -10,3 +10,17 @@ from ._kalman import (
     shock_decomposition as shock_decomposition,
     smooth as smooth,
 )
+from ._estimate import (
+    Estimate as Estimate,
+    Posterior as Posterior,
+    estimate as estimate,
+    posterior as posterior,
+)
+from ._priors import (
+    AbstractPrior as AbstractPrior,
+    Beta as Beta,
+    Gamma as Gamma,
+    InvGamma as InvGamma,
+    Normal as Normal,
+    Uniform as Uniform,
+)
