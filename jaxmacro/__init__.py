@@ -13,6 +13,29 @@ from ._calibrate import (
     calibrate_multistart as calibrate_multistart,
     default_optimizer as default_optimizer,
 )
+from ._estimation import (
+    LIKELIHOOD_RESULTS as LIKELIHOOD_RESULTS,
+    AbstractPrior as AbstractPrior,
+    Beta as Beta,
+    Estimate as Estimate,
+    Gamma as Gamma,
+    InvGamma as InvGamma,
+    KalmanFilter as KalmanFilter,
+    Normal as Normal,
+    Posterior as Posterior,
+    PosteriorSample as PosteriorSample,
+    ShockDecomposition as ShockDecomposition,
+    Smoothed as Smoothed,
+    Uniform as Uniform,
+    estimate as estimate,
+    kalman_filter as kalman_filter,
+    log_likelihood as log_likelihood,
+    plot_posterior as plot_posterior,
+    posterior as posterior,
+    sample_posterior as sample_posterior,
+    shock_decomposition as shock_decomposition,
+    smooth as smooth,
+)
 from ._model import Model as Model, Structure as Structure
 from ._moments import Moments as Moments, moments as moments
 from ._named import Named as Named

@@ -24,3 +24,8 @@ from ._priors import (
     Normal as Normal,
     Uniform as Uniform,
 )
+from ._nuts import (
+    PosteriorSample as PosteriorSample,
+    plot_posterior as plot_posterior,
+    sample_posterior as sample_posterior,
+)
