@@ -1,5 +1,11 @@
 """Estimation on data: Kalman-filter likelihood, smoother, priors, posterior mode and NUTS."""
 
+from ._estimate import (
+    Estimate as Estimate,
+    Posterior as Posterior,
+    estimate as estimate,
+    posterior as posterior,
+)
 from ._kalman import (
     LIKELIHOOD_RESULTS as LIKELIHOOD_RESULTS,
     KalmanFilter as KalmanFilter,
@@ -10,11 +16,10 @@ from ._kalman import (
     shock_decomposition as shock_decomposition,
     smooth as smooth,
 )
-from ._estimate import (
-    Estimate as Estimate,
-    Posterior as Posterior,
-    estimate as estimate,
-    posterior as posterior,
+from ._nuts import (
+    PosteriorSample as PosteriorSample,
+    plot_posterior as plot_posterior,
+    sample_posterior as sample_posterior,
 )
 from ._priors import (
     AbstractPrior as AbstractPrior,
@@ -23,9 +28,4 @@ from ._priors import (
     InvGamma as InvGamma,
     Normal as Normal,
     Uniform as Uniform,
-)
-from ._nuts import (
-    PosteriorSample as PosteriorSample,
-    plot_posterior as plot_posterior,
-    sample_posterior as sample_posterior,
 )

@@ -540,8 +540,7 @@ def _smooth_impl(sol, data, observables, measurement_error, shock_cov, init):
     N0 = jnp.zeros((m, m), dtype)
     _, (r_prev, N_prev, eps) = jax.lax.scan(
         back, (r0, N0), (kf._Finv_v, kf._K, kf._mask, kf.innovation_cov), reverse=True)
-    a, P = kf.predicted_state, kf.predicted_cov
-    alpha = a + jnp.einsum("tij,tj->ti", P, r_prev)
+    P = kf.predicted_cov
     V = P - jnp.einsum("tij,tjk,tkl->til", P, N_prev, P)
     u = r_prev @ QRt.T  # T x n_e
     # E[ŝ_0 | data]: Cov(ŝ_0, α_1) = V_s G' where P_{1|0} = G V_s G' + R Q R'; with the
