@@ -37,9 +37,12 @@ import jax.numpy as jnp
 
 import jaxmacro as jm
 
-from ._params import PARAM_NAMES, EHParams, steady_state
+from ._params import steady_state
 
 CONFIGS = ("fa", "pi", "fi")
+#: The paper's Table 1 calibration (the defaults of [`EHParams`][]).
+DEFAULTS = dict(beta=0.99, delta=0.02, theta=0.36, elasticity=0.74, lambda_n=0.5, rho_t=0.78,
+                rho_n=0.99, sigma=0.01)
 
 _COUNTRY = ("zt", "zn", "k", "d", "ct", "qn", "e", "w", "p", "v")
 _AUX = ("ret_t", "ret_th", "ret_n", "ret_nh", "ret_f", "ret_w", "ret_wh", "ret_adr", "m", "mh",
@@ -215,12 +218,11 @@ def model(config: str) -> jm.Model:
     """
     if config not in CONFIGS + ("fi_ds",):
         raise ValueError(f"config must be one of {CONFIGS + ('fi_ds',)}, got {config!r}")
-    defaults = EHParams()
     return jm.Model(
         functools.partial(_residuals, config),
         variables=_variables(config),
         shocks=_SHOCKS + (("xi",) if config == "fi_ds" else ()),
-        params={k: float(getattr(defaults, k)) for k in PARAM_NAMES},
+        params=dict(DEFAULTS),
         shock_cov=functools.partial(_shock_cov, config),
         steady_state=functools.partial(_steady_state_values, config),
         name=f"evans_hnatkovska2005_{config}",
