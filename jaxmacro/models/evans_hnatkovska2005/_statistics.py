@@ -137,14 +137,27 @@ def linear_response(esol: EHSolution, dY):
 
 
 def impulse_responses(esol: EHSolution, shock: str, periods: int = 40):
-    """Impulse responses (one s.d.) of the model variables (log deviations) and, to first
-    order, of every derived series; returned as one dict (derived series dated from t = 1,
-    with t = 0 the impact period: the path starts one period before the shock)."""
-    irf = jm.impulse_response(esol.solution, shock, periods=periods)
-    dY = jnp.concatenate([jnp.zeros((1, irf.values.shape[1]), irf.values.dtype), irf.values])
-    out = dict(linear_response(esol, dY))
-    for i, v in enumerate(esol.solution.model.variables):
-        out["var_" + v] = irf.values[:, i]
+    """Impulse responses (one s.d.) of the model variables (log deviations, keys ``var_*``)
+    and, to first order, of every derived series of [`derived`][] (t = 0 is the impact
+    period). All four shocks are computed in one compiled call per configuration and
+    `periods`."""
+    shocks = esol.solution.model.shocks
+    if shock not in shocks:
+        raise ValueError(f"unknown shock {shock!r}; declared: {shocks}")
+    out = _irf_all(esol, periods)
+    i = shocks.index(shock)
+    return {k: v[i] for k, v in out.items()}
+
+
+@eqx.filter_jit
+def _irf_all(esol, periods):
+    sol = esol.solution
+    paths = jnp.stack([jm.impulse_response(sol, s, periods=periods).values for s in sol.shocks])
+    zero = jnp.zeros((paths.shape[0], 1, paths.shape[2]), paths.dtype)
+    dY = jnp.concatenate([zero, paths], axis=1)
+    out = dict(jax.vmap(lambda d: linear_response(esol, d))(dY))
+    for i, v in enumerate(sol.model.variables):
+        out["var_" + v] = paths[:, :, i]
     return out
 
 
