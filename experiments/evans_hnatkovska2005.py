@@ -231,6 +231,8 @@ def sweep(args, results):
         out["ok"] = es.ok
         return out
 
+    for c in ("fa", "pi", "fi"):
+        eh.model(c)  # build (and check) the models outside the traced sweep
     t0 = time.time()
     res = {c: jax.jit(jax.vmap(lambda p, c=c: vols(p, c)))(batch) for c in ("fa", "pi", "fi")}
     jax.block_until_ready(res)

@@ -42,12 +42,13 @@ def test_point_mode(tmp_path):
 def test_short_simulation(tmp_path):
     out = tmp_path / "res.json"
     figs = tmp_path / "figs"
-    proc = _run("--runs", "4", "--quarters", "200", "--json", str(out), "--figures", str(figs))
-    for title in ("Table 5", "Table 8", "Table 2", "Table 4", "log IMRS"):
+    proc = _run("--config", "fi", "--runs", "4", "--quarters", "200", "--json", str(out),
+                "--figures", str(figs))
+    for title in ("Table 5", "Table 8", "Table 2", "Table 4", "log IMRS", "Devereux"):
         assert title in proc.stdout
     res = json.loads(out.read_text())
     st = res["statistics"]
-    assert st["fa"]["table2"]["bonds"]["std"] == 0.0
-    assert st["fi"]["table2"]["bonds"]["std"] < st["pi"]["table2"]["bonds"]["std"]
+    assert 0 < st["fi"]["table2"]["equity"]["std"] < st["fi"]["table2"]["bonds"]["std"]
+    np.testing.assert_allclose(res["alpha"]["fi_ds"], [0.25, 0.25, 0.5, 0.0], atol=1e-10)
     for name in ("figure5a.png", "figure5b.png"):
         assert (figs / name).stat().st_size > 10_000

@@ -101,7 +101,8 @@ def solve(config: str, params: EHParams | None = None, *, throw: bool = True) ->
 
     Jit-compiled once per configuration; vmap over a batch of [`EHParams`][] (use
     ``throw=False``: each point then carries its own [`jaxmacro.RESULTS`][] code);
-    differentiable in the parameters.
+    differentiable in the parameters. When calling it inside your own `jit`/`vmap`, build the
+    model first (``model(config)``; it is cached): building checks it numerically.
     """
     _check_config(config)
     out = _solve_jit(model(config), config, EHParams() if params is None else params)
