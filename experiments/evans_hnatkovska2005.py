@@ -42,7 +42,6 @@ jax.config.update("jax_enable_x64", True)
 import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
 
-import jaxmacro as jm  # noqa: E402
 import jaxmacro.models.evans_hnatkovska2005 as eh  # noqa: E402
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "out", "evans_hnatkovska2005")
@@ -50,8 +49,13 @@ CONFIG_INDEX = {"fa": 0, "pi": 1, "fi": 2}
 
 
 def _params(args, **over):
-    kw = dict(elasticity=args.elasticity, lambda_n=args.lambda_n, rho_t=args.rho_t,
-              rho_n=args.rho_n, theta=args.theta)
+    kw = dict(
+        elasticity=args.elasticity,
+        lambda_n=args.lambda_n,
+        rho_t=args.rho_t,
+        rho_n=args.rho_n,
+        theta=args.theta,
+    )
     kw.update(over)
     return eh.EHParams(**kw)
 
@@ -70,8 +74,9 @@ def point(args):
         home, foreign = eh.ds_alpha_vectors(eh.ds_portfolio(p), p)  # the zero-order fixed point
     else:
         home, foreign = es.alpha_home, es.alpha_foreign
-    out = dict(alpha_bar_home=np.asarray(home).tolist(),
-               alpha_bar_foreign=np.asarray(foreign).tolist())
+    out = dict(
+        alpha_bar_home=np.asarray(home).tolist(), alpha_bar_foreign=np.asarray(foreign).tolist()
+    )
     if c in ("pi", "fi"):
         out["sigma0"] = np.asarray(es.sigma0).tolist()
     out["transition_eigenvalues"] = [float(x) for x in es.transition_eigenvalues()]
@@ -101,10 +106,16 @@ def _portfolio_block(args, results):
     lines.append("  fi Devereux-Sutherland: " + " ".join(f"{x:.5f}" for x in np.asarray(dh)))
     p75 = _params(args, lambda_n=0.75)
     d75, _ = eh.ds_alpha_vectors(eh.ds_portfolio(p75), p75)
-    lines.append("  fi λn = 0.75 (DS): " + " ".join(f"{x:.5f}" for x in np.asarray(d75))
-                 + "   (paper: t 0.0924 each, n 0.8153)")
-    results["alpha"] = dict(fi_ds=np.asarray(dh).tolist(), fi_lambda075_ds=np.asarray(d75).tolist(),
-                            pi=np.asarray(eh.analytic_alpha(p, "pi")[0]).tolist())
+    lines.append(
+        "  fi λn = 0.75 (DS): "
+        + " ".join(f"{x:.5f}" for x in np.asarray(d75))
+        + "   (paper: t 0.0924 each, n 0.8153)"
+    )
+    results["alpha"] = dict(
+        fi_ds=np.asarray(dh).tolist(),
+        fi_lambda075_ds=np.asarray(d75).tolist(),
+        pi=np.asarray(eh.analytic_alpha(p, "pi")[0]).tolist(),
+    )
     return "\n".join(lines)
 
 
@@ -114,11 +125,24 @@ def tables(args, stats, results):
     rs = []
     for row, paper in eh.PAPER_TABLE5.items():
         for c in cfgs:
-            rs.append((f"{row} [{c}]", paper[CONFIG_INDEX[c]], stats[c]["table5"][row],
-                       stats[c]["table5"][row] - paper[CONFIG_INDEX[c]]))
+            rs.append(
+                (
+                    f"{row} [{c}]",
+                    paper[CONFIG_INDEX[c]],
+                    stats[c]["table5"][row],
+                    stats[c]["table5"][row] - paper[CONFIG_INDEX[c]],
+                )
+            )
     out.append(eh.format_rows("Table 5: return volatility (400 x std of quarterly log return)", rs))
-    rs = [(f"corr(m, m^) [{c}]", eh.PAPER_IMRS[c], stats[c]["imrs_corr"],
-           stats[c]["imrs_corr"] - eh.PAPER_IMRS[c]) for c in cfgs]
+    rs = [
+        (
+            f"corr(m, m^) [{c}]",
+            eh.PAPER_IMRS[c],
+            stats[c]["imrs_corr"],
+            stats[c]["imrs_corr"] - eh.PAPER_IMRS[c],
+        )
+        for c in cfgs
+    ]
     if "fi_l075" in stats:
         v = stats["fi_l075"]["imrs_corr"]
         rs.append(("corr(m, m^) [fi, λn=0.75]", 0.562, v, v - 0.562))
@@ -126,40 +150,48 @@ def tables(args, stats, results):
     rs = []
     for c in cfgs:
         rs += eh.rows(eh.PAPER_TABLE8[c], stats[c]["table8"], f"{c}.")
-    out.append(eh.format_rows("Table 8: std(r^t - r^t^) (%, the paper prints basis points) and "
-                              "shares", rs))
+    out.append(
+        eh.format_rows("Table 8: std(r^t - r^t^) (%, the paper prints basis points) and shares", rs)
+    )
     rs = []
     for c in cfgs:
         rs += eh.rows(eh.PAPER_TABLE7[c], stats[c]["table7"], f"{c}.")
-    out.append(eh.format_rows("Table 7: 100 (ln P^t^ - ln P~t) (quarterly %; pi column is "
-                              "second order, not reproducible at first order)", rs))
+    out.append(
+        eh.format_rows(
+            "Table 7: 100 (ln P^t^ - ln P~t) (quarterly %; pi column is "
+            "second order, not reproducible at first order)",
+            rs,
+        )
+    )
     rs = []
     if "pi" in stats:
         rs += eh.rows(eh.PAPER_TABLE2["pi_bonds"], stats["pi"]["table2"]["bonds"], "pi bonds.")
     if "fi" in stats:
         rs += eh.rows(eh.PAPER_TABLE2["fi_bonds"], stats["fi"]["table2"]["bonds"], "fi bonds.")
-        rs += eh.rows(eh.PAPER_TABLE2["fi_equity"], stats["fi"]["table2"]["equity"],
-                      "fi equity.")
+        rs += eh.rows(eh.PAPER_TABLE2["fi_equity"], stats["fi"]["table2"]["equity"], "fi equity.")
     if rs:
-        out.append(eh.format_rows("Table 2: capital flows (quarterly, % of GDP_t; min/max pooled)",
-                                  rs))
+        out.append(
+            eh.format_rows("Table 2: capital flows (quarterly, % of GDP_t; min/max pooled)", rs)
+        )
     rs = []
     if "pi" in stats:
         rs += eh.rows(eh.PAPER_TABLE4["pi_bonds"], stats["pi"]["table4"]["bonds"], "pi bonds.")
     if "fi" in stats:
-        rs += eh.rows(eh.PAPER_TABLE4["fi_equity"], stats["fi"]["table4"]["equity"],
-                      "fi equity.")
+        rs += eh.rows(eh.PAPER_TABLE4["fi_equity"], stats["fi"]["table4"]["equity"], "fi equity.")
         rs += eh.rows(eh.PAPER_TABLE4["fi_bonds"], stats["fi"]["table4"]["bonds"], "fi bonds.")
     if rs:
-        out.append(eh.format_rows("Table 4: flows in levels (x100) and CV(flow, part)/V(flow)",
-                                  rs))
+        out.append(eh.format_rows("Table 4: flows in levels (x100) and CV(flow, part)/V(flow)", rs))
     if "fi" in stats:
         t3 = stats["fi"]["table3"]
         rs = eh.rows(eh.PAPER_TABLE3, t3, "fi.")
-        out.append(eh.format_rows(
-            "Table 3 (qualitative only: internally inconsistent in the paper, spec §4.3; CA = "
-            "sum of flows, std of the footnote-4 income form in std_ca)", rs)
-            + f"\n  std of CA as the sum of flows: {t3['std_ca_flows']:.4f} % of GDP")
+        out.append(
+            eh.format_rows(
+                "Table 3 (qualitative only: internally inconsistent in the paper, spec §4.3; CA = "
+                "sum of flows, std of the footnote-4 income form in std_ca)",
+                rs,
+            )
+            + f"\n  std of CA as the sum of flows: {t3['std_ca_flows']:.4f} % of GDP"
+        )
     lines = ["Wealth neighbourhood: max_t |ln W - ln Ŵ| over runs (%): median, 95th percentile"]
     for c in cfgs:
         w = stats[c]["wealth"]
@@ -175,15 +207,21 @@ def figures(args, sols, results):
     import matplotlib.pyplot as plt
 
     os.makedirs(args.figures, exist_ok=True)
-    panels = [("var_k", "capital k_{t+1} (%)", 100), ("var_qn", "Q^n (%)", 100),
-              ("var_qnh", "foreign Q^n (%)", 100), ("tb_gdp", "trade balance (% GDP)", 1),
-              ("ca_gdp", "current account (% GDP)", 1),
-              ("bond_flow_gdp", "bond flow (% GDP)", 1),
-              ("equity_flow_gdp", "equity flow P^t ΔA^t (% GDP)", 1),
-              ("w_rel", "relative wealth w - ŵ (%)", 100)]
+    panels = [
+        ("var_k", "capital k_{t+1} (%)", 100),
+        ("var_qn", "Q^n (%)", 100),
+        ("var_qnh", "foreign Q^n (%)", 100),
+        ("tb_gdp", "trade balance (% GDP)", 1),
+        ("ca_gdp", "current account (% GDP)", 1),
+        ("bond_flow_gdp", "bond flow (% GDP)", 1),
+        ("equity_flow_gdp", "equity flow P^t ΔA^t (% GDP)", 1),
+        ("w_rel", "relative wealth w - ŵ (%)", 100),
+    ]
     paths = {}
-    for fig_name, shock, title in (("figure5a.png", "et", "home traded productivity shock"),
-                                   ("figure5b.png", "en", "home nontraded productivity shock")):
+    for fig_name, shock, title in (
+        ("figure5a.png", "et", "home traded productivity shock"),
+        ("figure5b.png", "en", "home nontraded productivity shock"),
+    ):
         fig, axes = plt.subplots(2, 4, figsize=(15, 6.5))
         for c, es in sols.items():
             r = eh.impulse_responses(es, shock, 40)
@@ -191,10 +229,13 @@ def figures(args, sols, results):
                 ax.plot(np.arange(40), sc * np.asarray(r[key]), label=c)
                 ax.set_title(lab, fontsize=9)
                 ax.axhline(0, color="k", lw=0.5)
-            paths[f"{shock}_{c}"] = {k: (sc * np.asarray(r[k][:12])).tolist() for k, _, sc in panels}
+            paths[f"{shock}_{c}"] = {
+                k: (sc * np.asarray(r[k][:12])).tolist() for k, _, sc in panels
+            }
         axes[0, 0].legend()
-        fig.suptitle(f"Figure 5{'a' if shock == 'et' else 'b'}: 1% {title} (first order; "
-                     "flows Stage B)")
+        fig.suptitle(
+            f"Figure 5{'a' if shock == 'et' else 'b'}: 1% {title} (first order; flows Stage B)"
+        )
         fig.tight_layout()
         path = os.path.join(args.figures, fig_name)
         fig.savefig(path, dpi=90)
@@ -219,11 +260,20 @@ def sweep(args, results):
         V = sol.model.variables
         G = sol.g_u
         cov = sol.shock_cov
+
         def sd(i):
             return 400 * jnp.sqrt(G[i] @ cov @ G[i])
-        out = {r: sd(V.index(v)) for r, v in (("r_t", "ret_t"), ("r_n", "ret_n"),
-                                             ("r_w", "ret_w"), ("fx", "dq"),
-                                             ("r_adr", "ret_adr"))}
+
+        out = {
+            r: sd(V.index(v))
+            for r, v in (
+                ("r_t", "ret_t"),
+                ("r_n", "ret_n"),
+                ("r_w", "ret_w"),
+                ("fx", "dq"),
+                ("r_adr", "ret_adr"),
+            )
+        }
         s = eh.steady_state(p)
         i, j = V.index("d"), V.index("ct")
         tb = s["D"] * (G[i] - G[j]) / s["gdp"] * 100
@@ -248,8 +298,14 @@ def sweep(args, results):
             axes[0].plot(el, r[k], label=f"{k} {c}")
         axes[1].plot(el, r["fx"], label=f"fx {c}")
     axes[2].plot(el, res["pi"]["pi_bond_flow"], label="pi bond flow (innovation, % GDP)")
-    for ax, t in zip(axes, ("conditional return volatility (400 x std)", "FX volatility",
-                            "pi bond-flow innovation std")):
+    for ax, t in zip(
+        axes,
+        (
+            "conditional return volatility (400 x std)",
+            "FX volatility",
+            "pi bond-flow innovation std",
+        ),
+    ):
         ax.set_xlabel("elasticity 1/(1-φ)")
         ax.set_title(t, fontsize=9)
         ax.legend(fontsize=6)
@@ -259,8 +315,9 @@ def sweep(args, results):
     fig.savefig(path, dpi=90)
     plt.close(fig)
     print(f"wrote {path}")
-    results["sweep"] = {c: {k: np.asarray(v).tolist() for k, v in r.items()}
-                        for c, r in res.items()}
+    results["sweep"] = {
+        c: {k: np.asarray(v).tolist() for k, v in r.items()} for c, r in res.items()
+    }
     results["sweep"]["elasticity"] = np.asarray(el).tolist()
 
 
@@ -279,22 +336,26 @@ def main(args):
     if "fi" in cfgs:
         p75 = _params(args, lambda_n=0.75)
         es75 = eh.solve("fi", p75)
-        stats["fi_l075"] = _f(eh.statistics(eh.simulate(es75, runs=args.runs,
-                                                       quarters=args.quarters, seed=args.seed)))
+        stats["fi_l075"] = _f(
+            eh.statistics(eh.simulate(es75, runs=args.runs, quarters=args.quarters, seed=args.seed))
+        )
     results["statistics"] = stats
-    results["sigma0"] = {c: np.asarray(s.sigma0).tolist() for c, s in sols.items()
-                         if c != "fa"}
-    print(f"Evans & Hnatkovska (2005), first order: {args.runs} runs x {args.quarters} quarters "
-          f"(first 100 dropped), seed {args.seed}\n")
+    results["sigma0"] = {c: np.asarray(s.sigma0).tolist() for c, s in sols.items() if c != "fa"}
+    print(
+        f"Evans & Hnatkovska (2005), first order: {args.runs} runs x {args.quarters} quarters "
+        f"(first 100 dropped), seed {args.seed}\n"
+    )
     if "fi" in cfgs:
         print(_portfolio_block(args, results) + "\n")
     print(tables(args, stats, results))
     if "fi_l075" in stats:
         s75 = stats["fi_l075"]
-        print("\nApp. B, λn = 0.75 (flows in levels x100; spec §6.4): "
-              f"fi bonds {s75['table4']['bonds']['std']:.2f}, fi equity "
-              f"{s75['table4']['equity']['std']:.2f}; % of Q^n-weighted GDP: bonds "
-              f"{s75['table2']['bonds']['std']:.3f}, equity {s75['table2']['equity']['std']:.3f}")
+        print(
+            "\nApp. B, λn = 0.75 (flows in levels x100; spec §6.4): "
+            f"fi bonds {s75['table4']['bonds']['std']:.2f}, fi equity "
+            f"{s75['table4']['equity']['std']:.2f}; % of Q^n-weighted GDP: bonds "
+            f"{s75['table2']['bonds']['std']:.3f}, equity {s75['table2']['equity']['std']:.3f}"
+        )
     if args.figures != "none":
         figures(args, sols, results)
     if args.sweep:

@@ -37,8 +37,9 @@ def _spec_constants(beta=0.99, delta=0.02, theta=0.36, elasticity=0.74):
     c1 = gam + (1 - gam) * (1 - phi)
     c2 = (1 - gam) * phi
     psi = 1 - beta * (1 - delta)
-    return dict(phi=phi, K=K, Y=Y, D=D, gam=gam, c1=c1, c2=c2, psi=psi, beta=beta,
-                delta=delta, theta=theta)
+    return dict(
+        phi=phi, K=K, Y=Y, D=D, gam=gam, c1=c1, c2=c2, psi=psi, beta=beta, delta=delta, theta=theta
+    )
 
 
 def _fa_reference():
@@ -69,8 +70,24 @@ def _stage_a_reference(config):
     s = _spec_constants()
     beta, phi, gam, c1, c2, psi = s["beta"], s["phi"], s["gam"], s["c1"], s["c2"], s["psi"]
     at, an = 0.78, 0.99
-    names = ["k", "kh", "zt", "zth", "zn", "znh", "dl", "e", "eh", "d", "dh", "r", "p", "ph",
-             "v", "vh"]
+    names = [
+        "k",
+        "kh",
+        "zt",
+        "zth",
+        "zn",
+        "znh",
+        "dl",
+        "e",
+        "eh",
+        "d",
+        "dh",
+        "r",
+        "p",
+        "ph",
+        "v",
+        "vh",
+    ]
     ix = {n: i for i, n in enumerate(names)}
     n = len(names)
 
@@ -146,7 +163,8 @@ def _stage_a_reference(config):
         A[i], B[i] = a, b
     ns = 7
     AA, BB, _, _, _, Z = scipy.linalg.ordqz(
-        A, B, sort=lambda al, be: np.abs(be) <= np.abs(al) * (1 + 1e-6), output="complex")
+        A, B, sort=lambda al, be: np.abs(be) <= np.abs(al) * (1 + 1e-6), output="complex"
+    )
     Z11, Z21 = Z[:ns, :ns], Z[ns:, :ns]
     F = np.real(Z21 @ np.linalg.inv(Z11))
     H = np.real(Z11 @ np.linalg.solve(AA[:ns, :ns], BB[:ns, :ns]) @ np.linalg.inv(Z11))
@@ -163,12 +181,14 @@ def _stage_a_reference(config):
         ndiv(r, e, zn)
         return r[ix[e]] * jrow(e) + r[ix[zn]] * J[ix[zn]]
 
-    G = np.stack([
-        beta * jrow("p") + (1 - beta) * jrow("d"),
-        beta * jrow("ph") + (1 - beta) * jrow("dh"),
-        beta * jrow("v") + (1 - beta) * ndiv_innov("e", "zn"),
-        beta * jrow("vh") + (1 - beta) * ndiv_innov("eh", "znh"),
-    ])
+    G = np.stack(
+        [
+            beta * jrow("p") + (1 - beta) * jrow("d"),
+            beta * jrow("ph") + (1 - beta) * jrow("dh"),
+            beta * jrow("v") + (1 - beta) * ndiv_innov("e", "zn"),
+            beta * jrow("vh") + (1 - beta) * ndiv_innov("eh", "znh"),
+        ]
+    )
     return G @ G.T * 1e-4, np.sort(np.abs(np.linalg.eigvals(H)))
 
 
@@ -230,8 +250,10 @@ def test_fa_decision_rules(sols):
     V, st = sol.model.variables, sol.states
     gx, gu = np.asarray(sol.g_x), np.asarray(sol.g_u)
     ref = _fa_reference()
-    for v, printed_vals in (("d", (0.583792, 0.117748, 0.031021)),
-                            ("k", (0.972964, 0.076124, -0.001973))):
+    for v, printed_vals in (
+        ("d", (0.583792, 0.117748, 0.031021)),
+        ("k", (0.972964, 0.076124, -0.001973)),
+    ):
         i = V.index(v)
         ours = np.array([gx[i, st.index("k")], gu[i, 0], gu[i, 2]])
         np.testing.assert_allclose(ours, np.array(ref[v]), rtol=1e-8)
@@ -240,8 +262,9 @@ def test_fa_decision_rules(sols):
         np.testing.assert_allclose(ours, printed_vals, rtol=0, atol=1e-6)
         # the rule on z_t is the same whether read from g_x (z_{t-1}) or g_u (innovation)
         assert abs(gx[i, st.index("zt")] - 0.78 * ours[1]) < 1e-12
-    np.testing.assert_allclose(sols["fa"].transition_eigenvalues(), [0.78, ref["k"][0], 0.99],
-                               rtol=1e-10)
+    np.testing.assert_allclose(
+        sols["fa"].transition_eigenvalues(), [0.78, ref["k"][0], 0.99], rtol=1e-10
+    )
 
 
 @pytest.mark.parametrize("config", ["pi", "fi"])
@@ -250,10 +273,18 @@ def test_sigma0_and_eigenvalues_against_spec_system(sols, config):
     S = np.asarray(sols[config].sigma0)
     np.testing.assert_allclose(S, ref_S, rtol=1e-8, atol=1e-8 * np.abs(ref_S).max())
     printed_S = {
-        "pi": [[1.119, 0.786, 1.757, 1.307], [0.786, 1.119, 1.307, 1.757],
-               [1.757, 1.307, 5.554, 1.828], [1.307, 1.757, 1.828, 5.554]],
-        "fi": [[1.119, 0.786, 1.532, 1.532], [0.786, 1.119, 1.532, 1.532],
-               [1.532, 1.532, 5.250, 2.132], [1.532, 1.532, 2.132, 5.250]],
+        "pi": [
+            [1.119, 0.786, 1.757, 1.307],
+            [0.786, 1.119, 1.307, 1.757],
+            [1.757, 1.307, 5.554, 1.828],
+            [1.307, 1.757, 1.828, 5.554],
+        ],
+        "fi": [
+            [1.119, 0.786, 1.532, 1.532],
+            [0.786, 1.119, 1.532, 1.532],
+            [1.532, 1.532, 5.250, 2.132],
+            [1.532, 1.532, 2.132, 5.250],
+        ],
     }[config]
     np.testing.assert_allclose(S * 1e6, printed_S, rtol=0, atol=5e-4 + 1e-9)
     ev = sols[config].transition_eigenvalues()
@@ -268,8 +299,14 @@ def test_sigma0_and_eigenvalues_against_spec_system(sols, config):
 
 def test_steady_state_numbers():
     s = eh.steady_state(BASE)
-    for k, v, dec in (("K", 48.29918, 5), ("Y", 4.038483, 6), ("D", 3.0725, 4),
-                      ("gdp", 7.110983, 6), ("W", 614.49998, 5), ("P", 304.17749, 5)):
+    for k, v, dec in (
+        ("K", 48.29918, 5),
+        ("Y", 4.038483, 6),
+        ("D", 3.0725, 4),
+        ("gdp", 7.110983, 6),
+        ("W", 614.49998, 5),
+        ("P", 304.17749, 5),
+    ):
         printed(float(s[k]), v, dec)
 
 
@@ -283,7 +320,9 @@ def test_exact_identities(sols):
         # roundoff only: 1e-12 of the coefficients' size
         assert float(jnp.max(jnp.abs(g[i] - g[j]))) < 1e-12 * float(jnp.max(jnp.abs(g[i])))
     r = eh.impulse_responses(fi, "et", 40)
-    assert float(jnp.max(jnp.abs(r["ca"]))) < 1e-12 and float(jnp.max(jnp.abs(r["bond_flow"]))) < 1e-12
+    assert (
+        float(jnp.max(jnp.abs(r["ca"]))) < 1e-12 and float(jnp.max(jnp.abs(r["bond_flow"]))) < 1e-12
+    )
     assert float(jnp.max(jnp.abs(r["ca_flows"]))) < 1e-12
     # pi: CA ≡ TB ≡ bond flow
     for sh in ("et", "en", "eth", "enh"):
@@ -303,6 +342,7 @@ def test_exact_identities(sols):
 
 def test_irf_impact_numbers(sols):
     """Spec §4.9 reconstructed first-order numbers (% / % of GDP), at their printed digits."""
+
     def resp(c, sh, key, t=0):
         return 100 * float(eh.impulse_responses(sols[c], sh, 40)[key][t])
 
@@ -314,7 +354,12 @@ def test_irf_impact_numbers(sols):
     printed(resp("pi", "et", "w_rel", 3), 0.068, 3)
     printed(resp("pi", "et", "var_qn", 0), 0.12, 2)
     printed(resp("fi", "et", "var_qn", 0), 0.08, 2)
-    assert resp("fa", "et", "var_qn", 0) > resp("pi", "et", "var_qn", 0) > resp("fi", "et", "var_qn", 0) > 0
+    assert (
+        resp("fa", "et", "var_qn", 0)
+        > resp("pi", "et", "var_qn", 0)
+        > resp("fi", "et", "var_qn", 0)
+        > 0
+    )
     for c in ("fa", "pi", "fi"):
         printed(resp(c, "en", "var_qn", 0), -1.28 if c != "fa" else -1.31, 2)
     printed(resp("pi", "en", "tb_gdp", 0) / 100, -0.016, 3)
@@ -334,8 +379,10 @@ def stats(sols):
     """Spec §2.6 protocol (500 quarters, drop 100) with 400 runs: 4x the paper's 100, which
     cuts our own sampling noise (per 100-run draw ~0.004 pp on r^w, ~0.005 on the IMRS
     correlation) below the spec's tolerances."""
-    out = {c: eh.statistics(eh.simulate(s, runs=400, quarters=500, burn=100, seed=0))
-           for c, s in sols.items()}
+    out = {
+        c: eh.statistics(eh.simulate(s, runs=400, quarters=500, burn=100, seed=0))
+        for c, s in sols.items()
+    }
     return jax.tree_util.tree_map(float, out)
 
 
@@ -365,8 +412,11 @@ def test_imrs_correlations(stats, sols):
 
 
 def test_table2_flows(stats):
-    pb, fb, fe = (stats["pi"]["table2"]["bonds"], stats["fi"]["table2"]["bonds"],
-                  stats["fi"]["table2"]["equity"])
+    pb, fb, fe = (
+        stats["pi"]["table2"]["bonds"],
+        stats["fi"]["table2"]["bonds"],
+        stats["fi"]["table2"]["equity"],
+    )
     assert stats["fa"]["table2"]["bonds"]["std"] == 0.0
     assert 0 < fe["std"] < fb["std"] < pb["std"]
     assert abs(pb["std"] / 6.06 - 1) <= 0.05 and abs(pb["mean_abs"] / 4.83 - 1) <= 0.05
@@ -387,8 +437,10 @@ def test_table4_decomposition(stats):
     assert abs(e["return_chasing"] + e["rebalancing"] - 1) < 1e-10  # (28) is exact
     # levels / GDP_ss reproduce Table 2 (spec §1.2: 43.09 / 6.06 = GDP_ss)
     gdp = float(eh.steady_state(BASE)["gdp"])
-    assert abs(stats["pi"]["table4"]["bonds"]["std"] / gdp / stats["pi"]["table2"]["bonds"]["std"]
-               - 1) < 0.01
+    assert (
+        abs(stats["pi"]["table4"]["bonds"]["std"] / gdp / stats["pi"]["table2"]["bonds"]["std"] - 1)
+        < 0.01
+    )
 
 
 def test_table8_and_table7(stats):
@@ -495,10 +547,12 @@ def test_vmap_equals_loop_and_failed_point_flagged():
     assert bool(jnp.all(jnp.isnan(out.sigma0[3])))
     for i in range(3):
         one = eh.solve("pi", eh.EHParams(elasticity=el[i]))
-        np.testing.assert_allclose(np.asarray(out.sigma0[i]), np.asarray(one.sigma0),
-                                   rtol=1e-12, atol=1e-20)
-        np.testing.assert_allclose(np.asarray(out.solution.g_u[i]), np.asarray(one.solution.g_u),
-                                   rtol=1e-10, atol=1e-13)
+        np.testing.assert_allclose(
+            np.asarray(out.sigma0[i]), np.asarray(one.sigma0), rtol=1e-12, atol=1e-20
+        )
+        np.testing.assert_allclose(
+            np.asarray(out.solution.g_u[i]), np.asarray(one.solution.g_u), rtol=1e-10, atol=1e-13
+        )
 
 
 @pytest.mark.slow

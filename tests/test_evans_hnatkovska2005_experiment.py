@@ -12,8 +12,13 @@ SCRIPT = ROOT / "experiments" / "evans_hnatkovska2005.py"
 
 
 def _run(*args, timeout=300):
-    proc = subprocess.run([sys.executable, str(SCRIPT), *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=timeout)
+    proc = subprocess.run(
+        [sys.executable, str(SCRIPT), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return proc
 
@@ -22,8 +27,13 @@ def test_point_mode(tmp_path):
     out = tmp_path / "fa.json"
     _run("--point", "--config", "fa", "--json", str(out))
     res = json.loads(out.read_text())
-    assert set(res) == {"alpha_bar_home", "alpha_bar_foreign", "transition_eigenvalues",
-                        "dividend_rule", "capital_rule"}
+    assert set(res) == {
+        "alpha_bar_home",
+        "alpha_bar_foreign",
+        "transition_eigenvalues",
+        "dividend_rule",
+        "capital_rule",
+    }
     np.testing.assert_allclose(res["dividend_rule"], [0.583792, 0.117748, 0.031021], atol=1e-6)
     np.testing.assert_allclose(res["capital_rule"], [0.972964, 0.076124, -0.001973], atol=1e-6)
     np.testing.assert_allclose(res["transition_eigenvalues"], [0.78, 0.972964, 0.99], atol=1e-6)
@@ -31,8 +41,7 @@ def test_point_mode(tmp_path):
     out = tmp_path / "fi.json"
     _run("--point", "--config", "fi", "--lambda-n", "0.75", "--json", str(out))
     res = json.loads(out.read_text())
-    assert set(res) == {"alpha_bar_home", "alpha_bar_foreign", "sigma0",
-                        "transition_eigenvalues"}
+    assert set(res) == {"alpha_bar_home", "alpha_bar_foreign", "sigma0", "transition_eigenvalues"}
     np.testing.assert_allclose(res["alpha_bar_home"][2], 0.815268, atol=1e-6)
     np.testing.assert_allclose(res["alpha_bar_home"][:2], [0.0924, 0.0924], atol=1e-4)
     assert np.asarray(res["sigma0"]).shape == (4, 4)
@@ -42,8 +51,18 @@ def test_point_mode(tmp_path):
 def test_short_simulation(tmp_path):
     out = tmp_path / "res.json"
     figs = tmp_path / "figs"
-    proc = _run("--config", "fi", "--runs", "4", "--quarters", "200", "--json", str(out),
-                "--figures", str(figs))
+    proc = _run(
+        "--config",
+        "fi",
+        "--runs",
+        "4",
+        "--quarters",
+        "200",
+        "--json",
+        str(out),
+        "--figures",
+        str(figs),
+    )
     for title in ("Table 5", "Table 8", "Table 2", "Table 4", "log IMRS", "Devereux"):
         assert title in proc.stdout
     res = json.loads(out.read_text())

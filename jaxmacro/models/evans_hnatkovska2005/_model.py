@@ -41,12 +41,32 @@ from ._params import steady_state
 
 CONFIGS = ("fa", "pi", "fi")
 #: The paper's Table 1 calibration (the defaults of [`EHParams`][]).
-DEFAULTS = dict(beta=0.99, delta=0.02, theta=0.36, elasticity=0.74, lambda_n=0.5, rho_t=0.78,
-                rho_n=0.99, sigma=0.01)
+DEFAULTS = dict(
+    beta=0.99,
+    delta=0.02,
+    theta=0.36,
+    elasticity=0.74,
+    lambda_n=0.5,
+    rho_t=0.78,
+    rho_n=0.99,
+    sigma=0.01,
+)
 
 _COUNTRY = ("zt", "zn", "k", "d", "ct", "qn", "e", "w", "p", "v")
-_AUX = ("ret_t", "ret_th", "ret_n", "ret_nh", "ret_f", "ret_w", "ret_wh", "ret_adr", "m", "mh",
-        "q", "dq")
+_AUX = (
+    "ret_t",
+    "ret_th",
+    "ret_n",
+    "ret_nh",
+    "ret_f",
+    "ret_w",
+    "ret_wh",
+    "ret_adr",
+    "m",
+    "mh",
+    "q",
+    "dq",
+)
 _SHOCKS = ("et", "eth", "en", "enh")
 
 
@@ -136,7 +156,9 @@ def _residuals(config, lag, cur, lead, sh, p):
         else:
             a_t, a_th, a_n = _shares(p, config)
             budget = ex(cur.w) - beta * ex(lag.w) * (
-                Rb + a_t * (Rt(cur) / ex(lag.p) - Rb) + a_th * (Rth(cur) / ex(lag.ph) - Rb)
+                Rb
+                + a_t * (Rt(cur) / ex(lag.p) - Rb)
+                + a_th * (Rth(cur) / ex(lag.ph) - Rb)
                 + a_n * (Rn(cur) / ex(lag.v) - Rb)
             )
         # the foreign t-equity: foreign IMRS under pi; under fi both hold it (home IMRS used,
@@ -183,9 +205,16 @@ def _steady_state_values(config, p):
     lb = jnp.log(p.beta)
     z = 0.0 * lb
     one = {
-        "zt": z, "zn": z, "k": jnp.log(s["K"]), "d": jnp.log(s["D"]), "ct": jnp.log(s["D"]),
-        "qn": jnp.log(s["Qn"]), "e": jnp.log(s["E"]), "w": jnp.log(s["W"]),
-        "p": jnp.log(s["P"]), "v": jnp.log(s["V"]),
+        "zt": z,
+        "zn": z,
+        "k": jnp.log(s["K"]),
+        "d": jnp.log(s["D"]),
+        "ct": jnp.log(s["D"]),
+        "qn": jnp.log(s["Qn"]),
+        "e": jnp.log(s["E"]),
+        "w": jnp.log(s["W"]),
+        "p": jnp.log(s["P"]),
+        "v": jnp.log(s["V"]),
     }
     out = dict(one)
     out.update({k + "h": v for k, v in one.items()})
@@ -193,8 +222,20 @@ def _steady_state_values(config, p):
     if config == "fa":
         out["rbh"] = -lb
     out["ptil"] = jnp.log(s["P"])
-    out.update(ret_t=-lb, ret_th=-lb, ret_n=-lb, ret_nh=-lb, ret_f=-lb, ret_w=-lb, ret_wh=-lb,
-               ret_adr=-lb, m=lb, mh=lb, q=z, dq=z)
+    out.update(
+        ret_t=-lb,
+        ret_th=-lb,
+        ret_n=-lb,
+        ret_nh=-lb,
+        ret_f=-lb,
+        ret_w=-lb,
+        ret_wh=-lb,
+        ret_adr=-lb,
+        m=lb,
+        mh=lb,
+        q=z,
+        dq=z,
+    )
     if config == "fi_ds":
         out.update(rx1=z, rx2=z, mud=z)
     return out

@@ -88,8 +88,21 @@ def steady_state(p) -> dict[str, Array]:
     P = beta * D / (1.0 - beta)
     V = beta * Qn * kappa / (1.0 - beta)
     return dict(
-        K=K, Y=Y, D=D, kappa=kappa, Qn=Qn, E=E, gamma=D / E, W=W, Wc=beta * W, P=P, V=V,
-        R=1.0 / beta, gdp=Y + Qn * kappa, gdp_tradables_only=Y + kappa, phi=phi,
+        K=K,
+        Y=Y,
+        D=D,
+        kappa=kappa,
+        Qn=Qn,
+        E=E,
+        gamma=D / E,
+        W=W,
+        Wc=beta * W,
+        P=P,
+        V=V,
+        R=1.0 / beta,
+        gdp=Y + Qn * kappa,
+        gdp_tradables_only=Y + kappa,
+        phi=phi,
         lambda_t=lam_t,
     )
 

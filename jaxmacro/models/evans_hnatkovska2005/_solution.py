@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import equinox as eqx
-
 import jax.numpy as jnp
 from jaxtyping import Array, Float
 
@@ -72,14 +71,16 @@ class EHSolution(eqx.Module):
             ik = m.variables.index("k")
             gx, gu = np.asarray(sol.g_x), np.asarray(sol.g_u)
             p = self.params
-            H = np.array([
-                [gx[ik, st.index("k")], gu[ik, 0], gu[ik, 2]],
-                [0.0, float(p.rho_t), 0.0],
-                [0.0, 0.0, float(p.rho_n)],
-            ])
+            H = np.array(
+                [
+                    [gx[ik, st.index("k")], gu[ik, 0], gu[ik, 2]],
+                    [0.0, float(p.rho_t), 0.0],
+                    [0.0, 0.0, float(p.rho_n)],
+                ]
+            )
             return np.sort(np.abs(np.linalg.eigvals(H)))
         ev = np.sort(np.abs(sol.eigenvalues()))
-        return ev[-N_MINIMAL_STATE[self.config]:]
+        return ev[-N_MINIMAL_STATE[self.config] :]
 
 
 def _check_config(config):
@@ -121,8 +122,12 @@ def ds_portfolio(params: EHParams | None = None, *, throw: bool = True) -> jm.Po
     """
     params = EHParams() if params is None else params
     return jm.portfolio(
-        model("fi_ds"), params.as_dict(), excess_returns=("rx1", "rx2"), mu_differential="mud",
-        xi_shocks="xi", throw=throw,
+        model("fi_ds"),
+        params.as_dict(),
+        excess_returns=("rx1", "rx2"),
+        mu_differential="mud",
+        xi_shocks="xi",
+        throw=throw,
     )
 
 
@@ -144,5 +149,12 @@ def euler_difference(sigma0, alpha_home, alpha_foreign):
     return sigma0[:2] @ (alpha_home - alpha_foreign)
 
 
-__all__ = ["EHSolution", "solve", "ds_portfolio", "ds_alpha_vectors", "euler_difference",
-           "RETURNS", "N_MINIMAL_STATE"]
+__all__ = [
+    "EHSolution",
+    "solve",
+    "ds_portfolio",
+    "ds_alpha_vectors",
+    "euler_difference",
+    "RETURNS",
+    "N_MINIMAL_STATE",
+]

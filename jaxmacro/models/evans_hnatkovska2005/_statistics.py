@@ -44,10 +44,12 @@ def shares(esol: EHSolution, c):
     zero = 0.0 * an
     if esol.config == "fi":
         S = esol.sigma0
-        X = jnp.linalg.solve(S[:2, :2], -S[:2, 2:3] * an[None] + S[:2, 3:4] * anh[None]
-                             if an.ndim == 0 else
-                             (-S[:2, 2, None] * an.reshape(1, -1) + S[:2, 3, None]
-                              * anh.reshape(1, -1)))
+        X = jnp.linalg.solve(
+            S[:2, :2],
+            -S[:2, 2:3] * an[None] + S[:2, 3:4] * anh[None]
+            if an.ndim == 0
+            else (-S[:2, 2, None] * an.reshape(1, -1) + S[:2, 3, None] * anh.reshape(1, -1)),
+        )
         X = X.reshape((2,) + an.shape)
         at = (P + X[0] * Wch) / (Wc + Wch)
         ath = (Ph + X[1] * Wch) / (Wc + Wch)
@@ -89,7 +91,10 @@ def derived(esol: EHSolution, Y) -> dict[str, Array]:
         A = alpha * Wc / price
         f = price[now] * (A[now] - A[lag])
         rc = (alpha[now] - alpha[lag]) * Wc[now]
-        rb = alpha[lag] * (Wc[now] - Wc[lag]) - (price[now] / price[lag] - 1.0) * Wc[lag] * alpha[lag]
+        rb = (
+            alpha[lag] * (Wc[now] - Wc[lag])
+            - (price[now] / price[lag] - 1.0) * Wc[lag] * alpha[lag]
+        )
         return f, rc, rb
 
     bond = home["b"][now] * Wc[now] - R[lag] * home["b"][lag] * Wc[lag]
@@ -104,14 +109,28 @@ def derived(esol: EHSolution, Y) -> dict[str, Array]:
     ca = tb + Dh[now] * A_f[lag] - D[now] * Ah[lag]
     ca_flows = eqf - P[now] * (Ah[now] - Ah[lag]) + bond
     out = dict(
-        bond_flow=bond, bond_flow_rc=bond_rc, bond_flow_rb=bond_rb,
-        equity_flow=eq, equity_flow_rc=eq_rc, equity_flow_rb=eq_rb, equity_flow_f=eqf,
+        bond_flow=bond,
+        bond_flow_rc=bond_rc,
+        bond_flow_rb=bond_rb,
+        equity_flow=eq,
+        equity_flow_rc=eq_rc,
+        equity_flow_rb=eq_rb,
+        equity_flow_f=eqf,
         equity_liab_flow=-P[now] * (Ah[now] - Ah[lag]),
-        ca=ca, ca_flows=ca_flows, tb=tb, gdp=gdp,
-        bond_flow_gdp=100 * bond / gdp, equity_flow_gdp=100 * eq / gdp, ca_gdp=100 * ca / gdp,
+        ca=ca,
+        ca_flows=ca_flows,
+        tb=tb,
+        gdp=gdp,
+        bond_flow_gdp=100 * bond / gdp,
+        equity_flow_gdp=100 * eq / gdp,
+        ca_gdp=100 * ca / gdp,
         tb_gdp=100 * tb / gdp,
-        alpha_t=home["t"][now], alpha_th=home["th"][now], alpha_n=home["n"][now],
-        alpha_b=home["b"][now], alpha_f_t=foreign["t"][now], alpha_f_th=foreign["th"][now],
+        alpha_t=home["t"][now],
+        alpha_th=home["th"][now],
+        alpha_n=home["n"][now],
+        alpha_b=home["b"][now],
+        alpha_f_t=foreign["t"][now],
+        alpha_f_th=foreign["th"][now],
         adr_gap=100 * (c["ph"][now] - c["ptil"][now]),
         w_rel=c["w"][now] - c["wh"][now],
         world_pd=(P + Ph + ex(c["v"]) + ex(c["vh"]))[now]
@@ -121,8 +140,23 @@ def derived(esol: EHSolution, Y) -> dict[str, Array]:
         for k in list(out):
             if k.startswith(("bond_flow", "equity_flow", "equity_liab", "ca", "tb")):
                 out[k] = 0.0 * out[k]
-    for v in ("ret_t", "ret_th", "ret_n", "ret_nh", "ret_f", "ret_w", "ret_wh", "ret_adr", "m",
-              "mh", "dq", "qn", "qnh", "k", "kh"):
+    for v in (
+        "ret_t",
+        "ret_th",
+        "ret_n",
+        "ret_nh",
+        "ret_f",
+        "ret_w",
+        "ret_wh",
+        "ret_adr",
+        "m",
+        "mh",
+        "dq",
+        "qn",
+        "qnh",
+        "k",
+        "kh",
+    ):
         out[v] = c[v][now]
     return out
 
@@ -175,8 +209,9 @@ def _simulate_jit(esol, keys, quarters):
     return sim(keys)
 
 
-def simulate(esol: EHSolution, *, runs: int = 100, quarters: int = 500, burn: int = 100,
-             seed: int = 0) -> Simulation:
+def simulate(
+    esol: EHSolution, *, runs: int = 100, quarters: int = 500, burn: int = 100, seed: int = 0
+) -> Simulation:
     """Spec §2.6: `runs` independent paths of `quarters` quarters from the initial distribution
     (k = z = 0, equal wealth), as one vmapped `lax.scan`; the first `burn` are dropped by the
     statistics. Fixed seeds: the keys are ``jax.random.split(PRNGKey(seed), runs)``."""
@@ -185,7 +220,7 @@ def simulate(esol: EHSolution, *, runs: int = 100, quarters: int = 500, burn: in
 
 
 def _pool(x, burn):
-    return x[:, burn - 1:].reshape(-1)  # derived series start at t = 1
+    return x[:, burn - 1 :].reshape(-1)  # derived series start at t = 1
 
 
 def _std(x):
@@ -206,18 +241,31 @@ def _statistics(sim: Simulation):
     d = jax.vmap(lambda Y: derived(esol, Y))(sim.paths)
     pool = {k: _pool(v, burn) for k, v in d.items()}
     an = 400.0
-    t5 = dict(r_f=an * _std(pool["ret_f"]), r_t=an * _std(pool["ret_t"]),
-              r_n=an * _std(pool["ret_n"]), r_w=an * _std(pool["ret_w"]),
-              fx=an * _std(pool["dq"]), r_adr=an * _std(pool["ret_adr"]))
+    t5 = dict(
+        r_f=an * _std(pool["ret_f"]),
+        r_t=an * _std(pool["ret_t"]),
+        r_n=an * _std(pool["ret_n"]),
+        r_w=an * _std(pool["ret_w"]),
+        fx=an * _std(pool["dq"]),
+        r_adr=an * _std(pool["ret_adr"]),
+    )
     m, mh = pool["m"], pool["mh"]
     imrs = jnp.corrcoef(m, mh)[0, 1]
     x = pool["ret_t"] - pool["ret_th"]
     vx = jnp.var(x)
-    t8 = dict(std=an * jnp.sqrt(vx),
-              dividends=jnp.mean((x - x.mean()) * (pool["ret_t"] - pool["ret_adr"]
-                                                  - (pool["ret_t"] - pool["ret_adr"]).mean())) / vx,
-              imrs=jnp.mean((x - x.mean()) * (pool["ret_adr"] - pool["ret_th"]
-                                              - (pool["ret_adr"] - pool["ret_th"]).mean())) / vx)
+    t8 = dict(
+        std=an * jnp.sqrt(vx),
+        dividends=jnp.mean(
+            (x - x.mean())
+            * (pool["ret_t"] - pool["ret_adr"] - (pool["ret_t"] - pool["ret_adr"]).mean())
+        )
+        / vx,
+        imrs=jnp.mean(
+            (x - x.mean())
+            * (pool["ret_adr"] - pool["ret_th"] - (pool["ret_adr"] - pool["ret_th"]).mean())
+        )
+        / vx,
+    )
     g = pool["adr_gap"]
     t7 = dict(mean=g.mean(), std=jnp.std(g), min=g.min(), max=g.max(), mean_abs=jnp.abs(g).mean())
 
@@ -226,24 +274,41 @@ def _statistics(sim: Simulation):
 
     t2_ = dict(bonds=t2(pool["bond_flow_gdp"]), equity=t2(pool["equity_flow_gdp"]))
     t4 = dict(
-        bonds=dict(std=100 * jnp.std(pool["bond_flow"]),
-                   return_chasing=_share(pool["bond_flow"], pool["bond_flow_rc"]),
-                   rebalancing=_share(pool["bond_flow"], pool["bond_flow_rb"])),
-        equity=dict(std=100 * jnp.std(pool["equity_flow"]),
-                    return_chasing=_share(pool["equity_flow"], pool["equity_flow_rc"]),
-                    rebalancing=_share(pool["equity_flow"], pool["equity_flow_rb"])),
+        bonds=dict(
+            std=100 * jnp.std(pool["bond_flow"]),
+            return_chasing=_share(pool["bond_flow"], pool["bond_flow_rc"]),
+            rebalancing=_share(pool["bond_flow"], pool["bond_flow_rb"]),
+        ),
+        equity=dict(
+            std=100 * jnp.std(pool["equity_flow"]),
+            return_chasing=_share(pool["equity_flow"], pool["equity_flow_rc"]),
+            rebalancing=_share(pool["equity_flow"], pool["equity_flow_rb"]),
+        ),
     )
     wr = jnp.max(jnp.abs(d["w_rel"]), axis=1)
-    wealth = dict(median_max_abs_w_rel=100 * jnp.median(wr),
-                  p95_max_abs_w_rel=100 * jnp.percentile(wr, 95.0))
+    wealth = dict(
+        median_max_abs_w_rel=100 * jnp.median(wr), p95_max_abs_w_rel=100 * jnp.percentile(wr, 95.0)
+    )
     ca = pool["ca_gdp"]
     caf = pool["ca_flows"]
-    t3 = dict(std_ca=jnp.std(ca), std_ca_flows=jnp.std(100 * caf / pool["gdp"]),
-              bonds=_share(caf, pool["bond_flow"]),
-              equity_assets=_share(caf, pool["equity_flow_f"]),
-              equity_liabilities=_share(caf, pool["equity_liab_flow"]))
-    return dict(table5=t5, imrs_corr=imrs, table8=t8, table7=t7, table2=t2_, table4=t4,
-                table3=t3, wealth=wealth, tb_std=jnp.std(pool["tb_gdp"]))
+    t3 = dict(
+        std_ca=jnp.std(ca),
+        std_ca_flows=jnp.std(100 * caf / pool["gdp"]),
+        bonds=_share(caf, pool["bond_flow"]),
+        equity_assets=_share(caf, pool["equity_flow_f"]),
+        equity_liabilities=_share(caf, pool["equity_liab_flow"]),
+    )
+    return dict(
+        table5=t5,
+        imrs_corr=imrs,
+        table8=t8,
+        table7=t7,
+        table2=t2_,
+        table4=t4,
+        table3=t3,
+        wealth=wealth,
+        tb_std=jnp.std(pool["tb_gdp"]),
+    )
 
 
 def statistics(sim: Simulation) -> dict:

@@ -39,11 +39,13 @@ PAPER_TABLE7 = {
 }
 #: Table 3 (fi): std of the CA (% of GDP) and CV(flow, CA)/V(CA) (internally inconsistent in
 #: the paper, spec §4.3: qualitative only).
-PAPER_TABLE3 = dict(std_ca=0.293, bonds=18.3711, equity_assets=-8.6783,
-                    equity_liabilities=-8.6875)
+PAPER_TABLE3 = dict(std_ca=0.293, bonds=18.3711, equity_assets=-8.6783, equity_liabilities=-8.6875)
 #: Zero-order portfolios (spec §1.11, App. B): home shares [t, t̂, n], bond = 1 - sum.
-PAPER_ALPHA = {"pi": (0.5, 0.0, 0.5), "fi": (0.25, 0.25, 0.5),
-               "fi_lambda075": (0.0924, 0.0924, 0.8153)}
+PAPER_ALPHA = {
+    "pi": (0.5, 0.0, 0.5),
+    "fi": (0.25, 0.25, 0.5),
+    "fi_lambda075": (0.0924, 0.0924, 0.8153),
+}
 
 
 def rows(paper: dict, ours: dict, label: str = ""):
