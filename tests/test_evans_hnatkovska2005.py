@@ -563,3 +563,64 @@ def test_compiles_once():
     jf = jax.jit(f)
     jf(BASE)
     jf(eh.EHParams(elasticity=0.9))
+
+
+# --------------------------------------------------------------------------- experiment (in-process)
+def _experiment():
+    import importlib.util
+    import pathlib
+
+    path = (
+        pathlib.Path(__file__).resolve().parent.parent / "experiments" / "evans_hnatkovska2005.py"
+    )
+    spec = importlib.util.spec_from_file_location("eh_experiment", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_experiment_point_mode_fi(sols, ds, tmp_path):
+    import json
+
+    exp = _experiment()
+    out = tmp_path / "fi.json"
+    exp.main(exp.parse(["--point", "--config", "fi", "--lambda-n", "0.75", "--json", str(out)]))
+    res = json.loads(out.read_text())
+    assert set(res) == {"alpha_bar_home", "alpha_bar_foreign", "sigma0", "transition_eigenvalues"}
+    np.testing.assert_allclose(res["alpha_bar_home"][2], 0.815268, atol=1e-6)
+    np.testing.assert_allclose(res["alpha_bar_home"][:2], [0.0924, 0.0924], atol=1e-4)
+    np.testing.assert_allclose(np.sum(res["alpha_bar_foreign"]), 1.0, atol=1e-12)
+    assert np.asarray(res["sigma0"]).shape == (4, 4)
+    assert abs(res["transition_eigenvalues"][-1] - 1.0) < 1e-6
+
+
+def test_experiment_short_simulation(sols, ds, tmp_path, capsys):
+    import json
+
+    exp = _experiment()
+    out, figs = tmp_path / "res.json", tmp_path / "figs"
+    exp.main(
+        exp.parse(
+            [
+                "--config",
+                "fi",
+                "--runs",
+                "4",
+                "--quarters",
+                "200",
+                "--json",
+                str(out),
+                "--figures",
+                str(figs),
+            ]
+        )
+    )
+    stdout = capsys.readouterr().out
+    for title in ("Table 5", "Table 8", "Table 2", "Table 4", "log IMRS", "Devereux"):
+        assert title in stdout
+    res = json.loads(out.read_text())
+    st = res["statistics"]
+    assert 0 < st["fi"]["table2"]["equity"]["std"] < st["fi"]["table2"]["bonds"]["std"]
+    np.testing.assert_allclose(res["alpha"]["fi_ds"], [0.25, 0.25, 0.5, 0.0], atol=1e-10)
+    for name in ("figure5a.png", "figure5b.png"):
+        assert (figs / name).stat().st_size > 10_000
