@@ -38,7 +38,9 @@ MODELS = ("rbc", "two_country_bond", "fvgq20")
 
 
 def _fixture_models():
-    spec = importlib.util.spec_from_file_location("fixture_models_o2", ROOT / "tests" / "fixture_models_o2.py")
+    spec = importlib.util.spec_from_file_location(
+        "fixture_models_o2", ROOT / "tests" / "fixture_models_o2.py"
+    )
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
@@ -50,8 +52,6 @@ def _timed_first_call(fn, *args):
     return time.perf_counter() - t
 
 
-
-
 def records(quick: bool, use_dynare: bool = False) -> list[dict]:
     if not jax.config.jax_enable_x64:  # benchmarks, not library code: float64 as in the tests
         jax.config.update("jax_enable_x64", True)
@@ -60,7 +60,11 @@ def records(quick: bool, use_dynare: bool = False) -> list[dict]:
     fm = _fixture_models()
     peers = {}
     for name in MODELS:  # Dynare first, before jax compiles anything
-        sec = dynare_resol_seconds(REF / name / f"{name}.mod", 2, 20 if quick else 100) if use_dynare else None
+        sec = (
+            dynare_resol_seconds(REF / name / f"{name}.mod", 2, 20 if quick else 100)
+            if use_dynare
+            else None
+        )
         peers[name] = ("dynare 5.3 (octave, this run)", sec) if sec else (None, None)
     repeats, inner = (3, 3) if quick else (10, 10)
     recs = []
@@ -69,8 +73,10 @@ def records(quick: bool, use_dynare: bool = False) -> list[dict]:
         theta0 = model.param_vector()
         probe = jm.solve(model, theta0, order=2, throw=False)
         rng = np.random.default_rng(0)
-        weights = {k: jnp.asarray(rng.standard_normal(getattr(probe, k).shape))
-                   for k in ("g_xx", "g_xu", "g_uu", "g_ss")}
+        weights = {
+            k: jnp.asarray(rng.standard_normal(getattr(probe, k).shape))
+            for k in ("g_xx", "g_xu", "g_uu", "g_ss")
+        }
 
         def solve(theta, model=model):
             sol = jm.solve(model, theta, order=2, throw=False)
@@ -95,8 +101,19 @@ def records(quick: bool, use_dynare: bool = False) -> list[dict]:
         extra_s["result"] = jm.result_name(probe.result)
         peer, peer_s = peers[name]
         recs.append(record("order2_solve", name, 2, 1, t_solve, peer, peer_s, **extra_s))
-        recs.append(record("order2_solve_grad", name, 2, 1, t_grad, peer, peer_s,
-                           n_params=int(theta0.shape[0]), **extra_g))
+        recs.append(
+            record(
+                "order2_solve_grad",
+                name,
+                2,
+                1,
+                t_grad,
+                peer,
+                peer_s,
+                n_params=int(theta0.shape[0]),
+                **extra_g,
+            )
+        )
     return recs
 
 

@@ -60,6 +60,7 @@ def order1_records(quick: bool, use_dynare: bool) -> list[dict]:
         fv = jax.jit(jax.vmap(lambda beta, m=model: jm.solve(m, {"beta": beta}, throw=False).g_x))
         t = best_time(fv, betas, repeats=max(3, reps // 4))
         recs.append(record("order1_solve_vmap", mname, 1, batch, t, peer, peer_s))
+
         # (c) gradient of a moment (s.d. of the first variable) w.r.t. all parameters
         def moment(theta, m=model):
             return jm.moments(jm.solve(m, theta, throw=False), throw=False).std[0]
@@ -97,9 +98,11 @@ def main(argv=None):
     ap.add_argument("--only-order1", action="store_true")
     args = ap.parse_args(argv)
     use_dynare = dynare_available() and not args.no_dynare
-    print(f"# jaxmacro benchmarks, {time.strftime('%Y-%m-%d')}, {platform.processor() or platform.machine()}, "
-          f"{os.cpu_count()} cpus, jax {jax.__version__}, devices {jax.devices()}; dynare: "
-          f"{'running in this script' if use_dynare else 'not installed (fixture times shown for reference)'}")
+    print(
+        f"# jaxmacro benchmarks, {time.strftime('%Y-%m-%d')}, {platform.processor() or platform.machine()}, "
+        f"{os.cpu_count()} cpus, jax {jax.__version__}, devices {jax.devices()}; dynare: "
+        f"{'running in this script' if use_dynare else 'not installed (fixture times shown for reference)'}"
+    )
     recs = order1_records(args.quick, use_dynare)
     if not args.only_order1:
         recs += extra_suites(args.quick, use_dynare)
@@ -110,11 +113,15 @@ def main(argv=None):
         shown = peer_s if peer_s else fixture_peer(r["model"], r["order"])
         ratio = f"{shown / r['seconds_per_solve']:8.1f}x" if shown else ""
         mark = "" if peer_s else ("*" if shown else "")
-        print(f"{r['name']:<26}{r['model']:<18}{r['order']:>4}{r['batch']:>7}"
-              f"{1e3 * r['seconds_per_solve']:>12.4f}{r['solves_per_second']:>12.0f}"
-              f"{(1e3 * shown if shown else float('nan')):>9.3f}{mark:1}{ratio}")
-    print("ratio = peer time / jaxmacro time per solve (>1: jaxmacro faster); * = Dynare time from the "
-          "fixture file (same machine type), not this run")
+        print(
+            f"{r['name']:<26}{r['model']:<18}{r['order']:>4}{r['batch']:>7}"
+            f"{1e3 * r['seconds_per_solve']:>12.4f}{r['solves_per_second']:>12.0f}"
+            f"{(1e3 * shown if shown else float('nan')):>9.3f}{mark:1}{ratio}"
+        )
+    print(
+        "ratio = peer time / jaxmacro time per solve (>1: jaxmacro faster); * = Dynare time from the "
+        "fixture file (same machine type), not this run"
+    )
     if args.json:
         args.json.write_text(json.dumps(recs, indent=1))
     return recs

@@ -44,9 +44,14 @@ def data(model):
 
 def bench_jaxmacro(model, Y):
     theta0 = jnp.asarray(model.param_defaults)
-    ll = jax.jit(lambda th: jm.log_likelihood(jm.solve(model, th, throw=False), Y, OBS, throw=False))
-    vg = jax.jit(jax.value_and_grad(lambda th: jm.log_likelihood(
-        jm.solve(model, th, throw=False), Y, OBS, throw=False)))
+    ll = jax.jit(
+        lambda th: jm.log_likelihood(jm.solve(model, th, throw=False), Y, OBS, throw=False)
+    )
+    vg = jax.jit(
+        jax.value_and_grad(
+            lambda th: jm.log_likelihood(jm.solve(model, th, throw=False), Y, OBS, throw=False)
+        )
+    )
     t0 = time.perf_counter()
     value = float(ll(theta0))
     c_ll = time.perf_counter() - t0
@@ -58,7 +63,9 @@ def bench_jaxmacro(model, Y):
     out["value_and_grad_ms"] = 1e3 * best_time(vg, theta0, repeats=20)
     out["n_params_differentiated"] = int(theta0.shape[0])
     n = 1000
-    scale = 1.0 + 0.01 * jax.random.uniform(jax.random.PRNGKey(1), (n, theta0.shape[0]), minval=-1, maxval=1)
+    scale = 1.0 + 0.01 * jax.random.uniform(
+        jax.random.PRNGKey(1), (n, theta0.shape[0]), minval=-1, maxval=1
+    )
     draws = theta0[None, :] * scale
     vl = jax.jit(jax.vmap(ll))
     t0 = time.perf_counter()
@@ -74,9 +81,11 @@ def bench_dynare(reps=50):
     if shutil.which("octave-cli") is None:
         return None
     mod = (REF / "fvgq20" / "fvgq20.mod").read_text()
-    est = (f"varobs {' '.join(OBS)};\nestimated_params;\n  gammaR, 0.8;\nend;\n"
-           "options_.riccati_tol = -1;  // exact filter, as jaxmacro\n"
-           "estimation(datafile='fvgq20_data.csv', mode_compute=0, lik_init=1, nograph, plot_priors=0);\n")
+    est = (
+        f"varobs {' '.join(OBS)};\nestimated_params;\n  gammaR, 0.8;\nend;\n"
+        "options_.riccati_tol = -1;  // exact filter, as jaxmacro\n"
+        "estimation(datafile='fvgq20_data.csv', mode_compute=0, lik_init=1, nograph, plot_priors=0);\n"
+    )
     head, sep, _ = mod.partition("stoch_simul(")
     assert sep
     with tempfile.TemporaryDirectory() as tmp:
@@ -93,13 +102,25 @@ def bench_dynare(reps=50):
             "printf('LOGLIK %.17g\\nBEST %.17g\\n', -f, best);"
         )
         env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
-        p = subprocess.run(["octave-cli", "--no-history", "--no-gui", "--norc", "--eval", script],
-                           cwd=tmp, env=env, capture_output=True, text=True, timeout=1200)
-    vals = dict(line.split() for line in p.stdout.splitlines() if line.startswith(("LOGLIK ", "BEST ")))
+        p = subprocess.run(
+            ["octave-cli", "--no-history", "--no-gui", "--norc", "--eval", script],
+            cwd=tmp,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=1200,
+        )
+    vals = dict(
+        line.split() for line in p.stdout.splitlines() if line.startswith(("LOGLIK ", "BEST "))
+    )
     if "BEST" not in vals:
         print(p.stdout[-2000:], p.stderr[-2000:], file=sys.stderr)
         return None
-    return {"loglik": float(vals["LOGLIK"]), "dsge_likelihood_ms": 1e3 * float(vals["BEST"]), "reps": reps}
+    return {
+        "loglik": float(vals["LOGLIK"]),
+        "dsge_likelihood_ms": 1e3 * float(vals["BEST"]),
+        "reps": reps,
+    }
 
 
 def bench_nuts():
@@ -116,10 +137,17 @@ def bench_nuts():
     jax.block_until_ready(s.draws)
     sec = time.perf_counter() - t0
     ess = np.asarray(s.ess)
-    return {"model": "rbc, 1 observable, 100 periods, 2 parameters", "chains": 4, "draws": 500,
-            "warmup": 300, "seconds_run": sec, "seconds_first_call": first,
-            "min_ess": float(ess.min()), "ess_per_second": float(ess.min() / sec),
-            "rhat_max": float(np.max(np.asarray(s.rhat)))}
+    return {
+        "model": "rbc, 1 observable, 100 periods, 2 parameters",
+        "chains": 4,
+        "draws": 500,
+        "warmup": 300,
+        "seconds_run": sec,
+        "seconds_first_call": first,
+        "min_ess": float(ess.min()),
+        "ess_per_second": float(ess.min() / sec),
+        "rhat_max": float(np.max(np.asarray(s.rhat))),
+    }
 
 
 if __name__ == "__main__":

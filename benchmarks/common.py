@@ -32,8 +32,16 @@ def best_time(fn, *args, repeats=20, inner=1):
 
 def record(name, model, order, batch, seconds, peer=None, peer_seconds=None, **extra):
     per = seconds / batch
-    r = dict(name=name, model=model, order=order, batch=batch, seconds_per_solve=per,
-             solves_per_second=1.0 / per, peer=peer, peer_seconds_per_solve=peer_seconds)
+    r = dict(
+        name=name,
+        model=model,
+        order=order,
+        batch=batch,
+        seconds_per_solve=per,
+        solves_per_second=1.0 / per,
+        peer=peer,
+        peer_seconds_per_solve=peer_seconds,
+    )
     r.update(extra)
     return r
 
@@ -42,7 +50,9 @@ def record(name, model, order, batch, seconds, peer=None, peer_seconds=None, **e
 def dynare_available() -> bool:
     if shutil.which("octave-cli") is None:
         return False
-    return any(pathlib.Path(p).exists() for p in ("/usr/share/dynare/matlab", "/usr/lib/dynare/matlab"))
+    return any(
+        pathlib.Path(p).exists() for p in ("/usr/share/dynare/matlab", "/usr/lib/dynare/matlab")
+    )
 
 
 def dynare_resol_seconds(mod: pathlib.Path, order: int, reps: int) -> float | None:
@@ -51,15 +61,25 @@ def dynare_resol_seconds(mod: pathlib.Path, order: int, reps: int) -> float | No
     try:
         shutil.copy(mod, tmp)
         name = mod.stem
-        dyn = next(p for p in ("/usr/share/dynare/matlab", "/usr/lib/dynare/matlab") if pathlib.Path(p).exists())
+        dyn = next(
+            p
+            for p in ("/usr/share/dynare/matlab", "/usr/lib/dynare/matlab")
+            if pathlib.Path(p).exists()
+        )
         script = (
             f"addpath('{dyn}'); dynare {name} nolog noclearall -DORDER={order}; "
             f"t = inf; for i = 1:{reps + 1}; tic; [dr, info] = resol(0, M_, options_, oo_); "
             f"e = toc; if i > 1, t = min(t, e); end; end; printf('RESOL_SECONDS %.9g\\n', t);"
         )
         env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
-        p = subprocess.run(["octave-cli", "--no-history", "--no-gui", "--norc", "--eval", script],
-                           cwd=tmp, capture_output=True, text=True, env=env, timeout=600)
+        p = subprocess.run(
+            ["octave-cli", "--no-history", "--no-gui", "--norc", "--eval", script],
+            cwd=tmp,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=600,
+        )
         for line in p.stdout.splitlines():
             if line.startswith("RESOL_SECONDS"):
                 return float(line.split()[1])

@@ -74,8 +74,14 @@ def main(argv=None):
     for ax, name, label in zip(
         axes.flat,
         ["y1", "c1", "c2", "inv1", "nx1", "b1"],
-        ["output, home", "consumption, home", "consumption, foreign", "investment, home",
-         "net exports, home", "bond position, home"],
+        [
+            "output, home",
+            "consumption, home",
+            "consumption, foreign",
+            "investment, home",
+            "net exports, home",
+            "bond position, home",
+        ],
     ):
         for g_i, gam in enumerate(np.asarray(gammas)):
             path = np.asarray(irfs[g_i, k_base, :, idx[name]])
@@ -88,14 +94,22 @@ def main(argv=None):
     for ax in axes[1]:
         ax.set_xlabel("quarters")
     axes[0, 0].legend(frameon=False)
-    fig.suptitle(f"Two-country bond economy: one-s.d. home TFP shock (corr(e1, e2) = {float(corrs[k_base]):.2f})")
+    fig.suptitle(
+        f"Two-country bond economy: one-s.d. home TFP shock (corr(e1, e2) = {float(corrs[k_base]):.2f})"
+    )
     fig.tight_layout()
     fig.savefig(out / "irf_two_country.png", dpi=120)
     plt.close(fig)
 
     fig, ax = plt.subplots(figsize=(6.5, 4))
     for g_i, gam in enumerate(np.asarray(gammas)):
-        ax.plot(np.asarray(corrs), 100 * np.asarray(stds[g_i, :, idx["nx1"]]), marker="o", ms=3, label=f"γ = {gam:g}")
+        ax.plot(
+            np.asarray(corrs),
+            100 * np.asarray(stds[g_i, :, idx["nx1"]]),
+            marker="o",
+            ms=3,
+            label=f"γ = {gam:g}",
+        )
     ax.set_xlabel("corr(e1, e2)")
     ax.set_ylabel("s.d. of net exports × 100")
     ax.set_title("Net-export volatility over the parameter grid (one vmapped call)")
@@ -121,7 +135,9 @@ def main(argv=None):
     text = "\n".join(lines)
     (out / "summary.txt").write_text(text + "\n")
     print(text)
-    print(f"\nwrote {out / 'irf_two_country.png'}, {out / 'moments_grid.png'}, {out / 'summary.txt'}")
+    print(
+        f"\nwrote {out / 'irf_two_country.png'}, {out / 'moments_grid.png'}, {out / 'summary.txt'}"
+    )
 
 
 if __name__ == "__main__":

@@ -70,17 +70,26 @@ ROWS = (  # (key, label, decimals) in the paper's order
 
 def parse_args(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--beta-star", type=float, nargs="+",
-                    default=[0.96, 0.965, 0.97, 0.975, 0.98],
-                    help="foreign discount factors, one column each (default: the paper's five)")
+    ap.add_argument(
+        "--beta-star",
+        type=float,
+        nargs="+",
+        default=[0.96, 0.965, 0.97, 0.975, 0.98],
+        help="foreign discount factors, one column each (default: the paper's five)",
+    )
     ap.add_argument("--beta", type=float, default=0.96, help="home discount factor")
-    ap.add_argument("--n", type=float, default=0.01,
-                    help="population growth (columns with beta* == beta use n = 0, as the paper)")
+    ap.add_argument(
+        "--n",
+        type=float,
+        default=0.01,
+        help="population growth (columns with beta* == beta use n = 0, as the paper)",
+    )
     ap.add_argument("--mu", type=float, default=0.95, help="endowment persistence")
     ap.add_argument("--newborn-wealth", choices=Z.NEWBORN_WEALTH, default="steady_state_rate")
     ap.add_argument("--json", type=pathlib.Path, default=None, help="write the columns here")
-    ap.add_argument("--figures", type=pathlib.Path,
-                    default=pathlib.Path("experiments/out/zhang2019"))
+    ap.add_argument(
+        "--figures", type=pathlib.Path, default=pathlib.Path("experiments/out/zhang2019")
+    )
     return ap.parse_args(argv)
 
 
@@ -112,8 +121,10 @@ def fmt_paper(key, k):
 
 
 def print_table(cols, res, newborn_wealth):
-    print(f"\nTable 2 (Zhang 2019), newborn_wealth = {newborn_wealth!r}; "
-          "cells: model [paper's printed value]")
+    print(
+        f"\nTable 2 (Zhang 2019), newborn_wealth = {newborn_wealth!r}; "
+        "cells: model [paper's printed value]"
+    )
     names = [f"beta*={c['beta_star']:g}" + (" (sym)" if symmetric(c) else "") for c in cols]
     head = "".join(f"{h:>24}" for h in names)
     print(f"{'':30}{head}")
@@ -132,18 +143,29 @@ def print_table(cols, res, newborn_wealth):
         print(f"{label:30}" + "".join(cells))
     status = [jm.result_name(r) for r in res["_result"]]
     if any(s != "successful" for s in status):
-        print("\nfailed columns: " + ", ".join(f"beta*={c['beta_star']:g}: {s}"
-                                              for c, s in zip(cols, status) if s != "successful"))
-    print("Known misprints (spec): c* in column 4 is 1.3579 (printed 1.35); alpha[4] in column 5 "
-          "is 0.20346 (printed 0.204).")
+        print(
+            "\nfailed columns: "
+            + ", ".join(
+                f"beta*={c['beta_star']:g}: {s}" for c, s in zip(cols, status) if s != "successful"
+            )
+        )
+    print(
+        "Known misprints (spec): c* in column 4 is 1.3579 (printed 1.35); alpha[4] in column 5 "
+        "is 0.20346 (printed 0.204)."
+    )
 
 
 def figure2(b, path):
     z, alpha, w = float(b.z), float(b.alpha), float(b.w)
     parts = [float(b.alpha_1), float(b.alpha_2), float(b.alpha_3), float(b.alpha_4)]
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4.5))
-    labels = ["alpha[1]\nself-hedging", "alpha[2]\ncurrent NFA", "alpha[3]\nfuture NFA",
-              "alpha[4]\ndemographic", "alpha"]
+    labels = [
+        "alpha[1]\nself-hedging",
+        "alpha[2]\ncurrent NFA",
+        "alpha[3]\nfuture NFA",
+        "alpha[4]\ndemographic",
+        "alpha",
+    ]
     vals = parts + [alpha]
     colors = ["tab:blue", "tab:red", "tab:orange", "tab:green", "k"]
     ax1.bar(range(5), vals, color=colors)
@@ -201,9 +223,16 @@ def figure3(b, path, periods=20):
 def figure4(b, path, periods=30):
     w = Z.impulse_responses(b, periods, with_portfolio=True)
     wo = Z.impulse_responses(b, periods, with_portfolio=False)
-    panels = [("cd", "(a) c^D"), ("w", "(b) w (NFA, end of period)"), ("c", "(c) c"),
-              ("c_star", "(d) c*"), ("tb", "(e) TB"), ("tt", "(f) TT"), ("val", "(g) VAL"),
-              ("shock", "(h) epsilon")]
+    panels = [
+        ("cd", "(a) c^D"),
+        ("w", "(b) w (NFA, end of period)"),
+        ("c", "(c) c"),
+        ("c_star", "(d) c*"),
+        ("tb", "(e) TB"),
+        ("tt", "(f) TT"),
+        ("val", "(g) VAL"),
+        ("shock", "(h) epsilon"),
+    ]
     t = np.arange(periods)
     fig, axes = plt.subplots(2, 4, figsize=(14, 6))
     for ax, (k, title) in zip(axes.flat, panels):
@@ -225,18 +254,28 @@ def main(argv=None):
     cols = []
     for bs in args.beta_star:
         n = 0.0 if bs == args.beta else args.n
-        cols.append(dict(beta=args.beta, beta_star=bs, n=n, mu=args.mu,
-                         paper=paper_column(args.beta, bs, n, args.mu)))
-    params = {k: jnp.asarray([c[k] for c in cols], dtype=jnp.float64)
-              for k in ("beta", "beta_star", "n", "mu")}
+        cols.append(
+            dict(
+                beta=args.beta,
+                beta_star=bs,
+                n=n,
+                mu=args.mu,
+                paper=paper_column(args.beta, bs, n, args.mu),
+            )
+        )
+    params = {
+        k: jnp.asarray([c[k] for c in cols], dtype=jnp.float64)
+        for k in ("beta", "beta_star", "n", "mu")
+    }
     # one vmapped solve for every column
     solve = jax.vmap(lambda p: Z.baseline(p, newborn_wealth=args.newborn_wealth, throw=False))
     batch = solve(params)
     jax.block_until_ready(batch.alpha)
     t_solve = time.perf_counter() - t0
     res = {k: np.asarray(getattr(batch, k), dtype=float) for k in Z.Baseline.JSON_KEYS}
-    res["_result"] = [jax.tree_util.tree_map(lambda x: x[j], batch.result)
-                      for j in range(len(cols))]
+    res["_result"] = [
+        jax.tree_util.tree_map(lambda x: x[j], batch.result) for j in range(len(cols))
+    ]
     for j, c in enumerate(cols):
         if jm.result_name(res["_result"][j]) != "successful":
             continue
@@ -244,8 +283,10 @@ def main(argv=None):
         if symmetric(c):
             assert abs(res["alpha"][j] + res["z"][j] / 2) < 1e-8, "symmetric column is not -z/2"
     print_table(cols, res, args.newborn_wealth)
-    print("\nconsistent home share (z/n~+a)/(z/n~+w): "
-          + ", ".join(fmt(float(x), 4) for x in np.asarray(batch.home_bias_consistent)))
+    print(
+        "\nconsistent home share (z/n~+a)/(z/n~+w): "
+        + ", ".join(fmt(float(x), 4) for x in np.asarray(batch.home_bias_consistent))
+    )
     print(f"solved {len(cols)} column(s) in one vmapped call: {t_solve:.2f} s (incl. compilation)")
 
     if args.json is not None:

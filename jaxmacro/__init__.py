@@ -19,6 +19,17 @@ from ._calibration import (
     calibrate_multistart as calibrate_multistart,
     default_optimizer as default_optimizer,
 )
+from ._dynamics import (
+    Moments as Moments,
+    StochasticSteadyState as StochasticSteadyState,
+    girf as girf,
+    impulse_response as impulse_response,
+    moments as moments,
+    pruned_moments as pruned_moments,
+    simulate as simulate,
+    simulate_pruned as simulate_pruned,
+    stochastic_steady_state as stochastic_steady_state,
+)
 from ._estimation import (
     LIKELIHOOD_RESULTS as LIKELIHOOD_RESULTS,
     AbstractPrior as AbstractPrior,
@@ -41,17 +52,6 @@ from ._estimation import (
     sample_posterior as sample_posterior,
     shock_decomposition as shock_decomposition,
     smooth as smooth,
-)
-from ._dynamics import (
-    Moments as Moments,
-    StochasticSteadyState as StochasticSteadyState,
-    girf as girf,
-    impulse_response as impulse_response,
-    moments as moments,
-    pruned_moments as pruned_moments,
-    simulate as simulate,
-    simulate_pruned as simulate_pruned,
-    stochastic_steady_state as stochastic_steady_state,
 )
 from ._model import Model as Model, Structure as Structure
 from ._named import Named as Named

@@ -46,17 +46,38 @@ def _parser() -> argparse.ArgumentParser:
         "steady state, the Blanchard-Kahn check and the decision rules.",
     )
     sp.add_argument("model", metavar="MODEL.mod", help="the Dynare model file")
-    sp.add_argument("--order", type=int, choices=(1, 2), default=None,
-                    help="approximation order (default: the order of the file's last "
-                    "stoch_simul, 2 if it gives none, as in Dynare; 1 without stoch_simul; "
-                    "orders above 2 are solved at order 2)")
-    sp.add_argument("--json", metavar="OUT.json", default=None,
-                    help="write the decision rules in Dynare's layout to this file")
-    sp.add_argument("-D", dest="defines", metavar="NAME=VALUE", action="append", default=[],
-                    help="define a macro variable, as Dynare's -D (repeatable)")
-    sp.add_argument("--param", dest="params", metavar="NAME=VALUE", action="append",
-                    default=[], help="replace the file's value of a parameter (repeatable); "
-                    "parameters the file derives from it follow")
+    sp.add_argument(
+        "--order",
+        type=int,
+        choices=(1, 2),
+        default=None,
+        help="approximation order (default: the order of the file's last "
+        "stoch_simul, 2 if it gives none, as in Dynare; 1 without stoch_simul; "
+        "orders above 2 are solved at order 2)",
+    )
+    sp.add_argument(
+        "--json",
+        metavar="OUT.json",
+        default=None,
+        help="write the decision rules in Dynare's layout to this file",
+    )
+    sp.add_argument(
+        "-D",
+        dest="defines",
+        metavar="NAME=VALUE",
+        action="append",
+        default=[],
+        help="define a macro variable, as Dynare's -D (repeatable)",
+    )
+    sp.add_argument(
+        "--param",
+        dest="params",
+        metavar="NAME=VALUE",
+        action="append",
+        default=[],
+        help="replace the file's value of a parameter (repeatable); "
+        "parameters the file derives from it follow",
+    )
     sp.add_argument("--quiet", "-q", action="store_true", help="print nothing on success")
     cp = sub.add_parser(
         "check",
@@ -66,29 +87,61 @@ def _parser() -> argparse.ArgumentParser:
         "(and why), the steady state and its residuals, and the Blanchard-Kahn condition.",
     )
     cp.add_argument("model", metavar="MODEL.mod", help="the Dynare model file")
-    cp.add_argument("-D", dest="defines", metavar="NAME=VALUE", action="append", default=[],
-                    help="define a macro variable, as Dynare's -D (repeatable)")
-    cp.add_argument("--param", dest="params", metavar="NAME=VALUE", action="append",
-                    default=[], help="replace the file's value of a parameter (repeatable)")
+    cp.add_argument(
+        "-D",
+        dest="defines",
+        metavar="NAME=VALUE",
+        action="append",
+        default=[],
+        help="define a macro variable, as Dynare's -D (repeatable)",
+    )
+    cp.add_argument(
+        "--param",
+        dest="params",
+        metavar="NAME=VALUE",
+        action="append",
+        default=[],
+        help="replace the file's value of a parameter (repeatable)",
+    )
     cp.add_argument("--quiet", "-q", action="store_true", help=argparse.SUPPRESS)
     pp = sub.add_parser(
         "portfolio",
         help="Devereux-Sutherland zero-order portfolio of a first-stage DS .mod file",
         description="Solve the model at order 1 and print the Devereux-Sutherland portfolio "
-                    "alpha_tilde = (R2 S D2' R1' - R2 S R2' D1)^-1 R2 S D2' with R1, R2, D1, D2.",
+        "alpha_tilde = (R2 S D2' R1' - R2 S R2' D1)^-1 R2 S D2' with R1, R2, D1, D2.",
     )
     pp.add_argument("model", metavar="MODEL.mod", help="the Dynare model file")
-    pp.add_argument("--excess-returns", nargs="+", required=True, metavar="RX",
-                    help="excess-return variable(s)")
-    pp.add_argument("--differential", required=True, metavar="D",
-                    help="marginal-utility (consumption) differential variable")
-    pp.add_argument("--xi", required=True, metavar="ZETA", help="zero-variance portfolio-income shock")
-    pp.add_argument("--json", metavar="OUT.json", default=None,
-                    help="write alpha_tilde, R1, R2, D1, D2 as JSON")
-    pp.add_argument("-D", dest="defines", metavar="NAME=VALUE", action="append", default=[],
-                    help="macro definition, as Dynare's -D")
-    pp.add_argument("--param", dest="params", metavar="NAME=VALUE", action="append", default=[],
-                    help="override a parameter value")
+    pp.add_argument(
+        "--excess-returns", nargs="+", required=True, metavar="RX", help="excess-return variable(s)"
+    )
+    pp.add_argument(
+        "--differential",
+        required=True,
+        metavar="D",
+        help="marginal-utility (consumption) differential variable",
+    )
+    pp.add_argument(
+        "--xi", required=True, metavar="ZETA", help="zero-variance portfolio-income shock"
+    )
+    pp.add_argument(
+        "--json", metavar="OUT.json", default=None, help="write alpha_tilde, R1, R2, D1, D2 as JSON"
+    )
+    pp.add_argument(
+        "-D",
+        dest="defines",
+        metavar="NAME=VALUE",
+        action="append",
+        default=[],
+        help="macro definition, as Dynare's -D",
+    )
+    pp.add_argument(
+        "--param",
+        dest="params",
+        metavar="NAME=VALUE",
+        action="append",
+        default=[],
+        help="override a parameter value",
+    )
     pp.add_argument("--quiet", "-q", action="store_true", help="print nothing on success")
     return ap
 
@@ -143,10 +196,13 @@ def summary(solution, dr: dict) -> str:
     n_stable = int(solution.n_stable)
     ns, nf = len(sv), solution.n_forward
     ok = n_stable == ns
-    lines += ["", "BLANCHARD-KAHN",
-              f"  {n_stable} eigenvalue(s) with modulus <= qz_criterium for {ns} state "
-              f"variable(s); {nf} forward-looking variable(s): "
-              + ("rank condition verified" if ok else "condition FAILS")]
+    lines += [
+        "",
+        "BLANCHARD-KAHN",
+        f"  {n_stable} eigenvalue(s) with modulus <= qz_criterium for {ns} state "
+        f"variable(s); {nf} forward-looking variable(s): "
+        + ("rank condition verified" if ok else "condition FAILS"),
+    ]
     ev = solution.eigenvalues()
     if ev.size:
         lines.append("  moduli of the stable eigenvalues: " + " ".join(f"{abs(e):.6f}" for e in ev))
@@ -185,8 +241,11 @@ def summary(solution, dr: dict) -> str:
                 c = 0.5 * ghuu[:, k * n_e + m] if k == m else ghuu[:, k * n_e + m]
                 rows.append(f"{ex[k]},{ex[m]}")
                 data.append(c)
-    lines += ["", "POLICY AND TRANSITION FUNCTIONS (levels; states are deviations from the "
-                  "steady state at t-1)"]
+    lines += [
+        "",
+        "POLICY AND TRANSITION FUNCTIONS (levels; states are deviations from the "
+        "steady state at t-1)",
+    ]
     width = max(12, max(len(c) for c in cols) + 2)
     per = max(1, 96 // width)
     D = np.stack(data)  # rows x variables
@@ -228,8 +287,10 @@ def _load(args, keep_notes=None):
         raise _Failure(f"parse error: {e}", EXIT_INPUT) from None
     unknown = [k for k in params if k not in mod.parameters]
     if unknown:
-        raise _Failure(f"--param: unknown parameter {unknown[0]!r} (declared: "
-                       f"{', '.join(mod.parameters)})", EXIT_INPUT)
+        raise _Failure(
+            f"--param: unknown parameter {unknown[0]!r} (declared: {', '.join(mod.parameters)})",
+            EXIT_INPUT,
+        )
     try:
         model, more = build_model(mod, params, return_warnings=True)
     except ModError as e:
@@ -254,20 +315,32 @@ def _portfolio(args) -> int:
     if mod.qz_criterium is not None:
         kw["qz_criterium"] = mod.qz_criterium
     try:
-        ps = jm.portfolio(model, excess_returns=tuple(args.excess_returns),
-                          mu_differential=args.differential, xi_shocks=(args.xi,), throw=False, **kw)
+        ps = jm.portfolio(
+            model,
+            excess_returns=tuple(args.excess_returns),
+            mu_differential=args.differential,
+            xi_shocks=(args.xi,),
+            throw=False,
+            **kw,
+        )
     except ValueError as e:
         raise _Failure(_one_line(e), EXIT_INPUT) from None
     if not bool(ps.ok):
-        raise _Failure(f"model {model.name!r}: no portfolio: {_one_line(jm.result_message(ps.result))}",
-                       EXIT_UNSOLVED)
-    out = {k: np.asarray(getattr(ps, k), dtype=float).tolist()
-           for k in ("alpha_tilde", "R1", "R2", "D1", "D2")}
+        raise _Failure(
+            f"model {model.name!r}: no portfolio: {_one_line(jm.result_message(ps.result))}",
+            EXIT_UNSOLVED,
+        )
+    out = {
+        k: np.asarray(getattr(ps, k), dtype=float).tolist()
+        for k in ("alpha_tilde", "R1", "R2", "D1", "D2")
+    }
     if not args.quiet:
         print(f"Devereux-Sutherland portfolio of {model.name!r}")
-        print(f"  excess returns: {', '.join(ps.excess_returns)}; differential: "
-              f"{', '.join(ps.mu_differentials)}; xi: {', '.join(ps.xi_shocks)}; "
-              f"fundamental shocks: {', '.join(ps.fundamental_shocks)}")
+        print(
+            f"  excess returns: {', '.join(ps.excess_returns)}; differential: "
+            f"{', '.join(ps.mu_differentials)}; xi: {', '.join(ps.xi_shocks)}; "
+            f"fundamental shocks: {', '.join(ps.fundamental_shocks)}"
+        )
         for k, v in out.items():
             print(f"  {k:<12} {np.array2string(np.asarray(v), precision=10)}")
     if args.json:
@@ -296,22 +369,28 @@ def _solve(args) -> int:
     if order > 2:
         order = 2  # the order-2 rule is the order-1 and order-2 part of Dynare's (warned)
     if mod.loglinear and order != 1:
-        raise _Failure("stoch_simul(loglinear) is only available at order 1 (as in Dynare)",
-                       EXIT_INPUT)
+        raise _Failure(
+            "stoch_simul(loglinear) is only available at order 1 (as in Dynare)", EXIT_INPUT
+        )
     kw = {}
     if mod.qz_criterium is not None:
         kw["qz_criterium"] = mod.qz_criterium
     try:
         sol = jm.solve(model, order=order, throw=False, **kw)
     except ImportError as e:
-        raise _Failure(f"order {order} is not available in this installation ({e})",
-                       EXIT_UNSOLVED) from None
+        raise _Failure(
+            f"order {order} is not available in this installation ({e})", EXIT_UNSOLVED
+        ) from None
     except Exception as e:  # a program reports, in one line, rather than a traceback
-        raise _Failure(f"model {model.name!r} cannot be solved: {type(e).__name__}: "
-                       f"{_one_line(e)}", EXIT_UNSOLVED) from None
+        raise _Failure(
+            f"model {model.name!r} cannot be solved: {type(e).__name__}: {_one_line(e)}",
+            EXIT_UNSOLVED,
+        ) from None
     if not bool(sol.ok):
-        raise _Failure(f"model {model.name!r} cannot be solved: "
-                       f"{_one_line(jm.result_message(sol.result))}", EXIT_UNSOLVED)
+        raise _Failure(
+            f"model {model.name!r} cannot be solved: {_one_line(jm.result_message(sol.result))}",
+            EXIT_UNSOLVED,
+        )
     dr = to_json_dict(sol)
     if mod.loglinear:
         from jaxmacro.compat._layout import loglinear
@@ -372,18 +451,24 @@ def _check(args) -> int:
 
     notes: list[str] = []
     mod, model = _load(args, keep_notes=notes)
-    out = [f"FILE {mod.filename}",
-           f"  parsed: {len(mod.endogenous)} endogenous, {len(mod.exogenous)} shocks, "
-           f"{len(mod.parameters)} parameters, {len(mod.equations)} equations"
-           + (f", {len(mod.local_names)} mod-file local variable(s)" if mod.local_names else "")
-           + (f"; predetermined_variables {', '.join(mod.predetermined)}"
-              if mod.predetermined else ""),
-           "  steady state: " + ("steady_state_model" if mod.steady_state_model is not None
-                                 else "numerical, from initval"),
-           f"  stoch_simul: {mod.stoch_simul_count} statement(s)"
-           + (f", options {dict(mod.stoch_simul)}" if mod.stoch_simul else ""),
-           f"  model variables: {model.n_vars} ({model.n_vars - len(mod.endogenous)} "
-           "auxiliary)"]
+    out = [
+        f"FILE {mod.filename}",
+        f"  parsed: {len(mod.endogenous)} endogenous, {len(mod.exogenous)} shocks, "
+        f"{len(mod.parameters)} parameters, {len(mod.equations)} equations"
+        + (f", {len(mod.local_names)} mod-file local variable(s)" if mod.local_names else "")
+        + (
+            f"; predetermined_variables {', '.join(mod.predetermined)}" if mod.predetermined else ""
+        ),
+        "  steady state: "
+        + (
+            "steady_state_model"
+            if mod.steady_state_model is not None
+            else "numerical, from initval"
+        ),
+        f"  stoch_simul: {mod.stoch_simul_count} statement(s)"
+        + (f", options {dict(mod.stoch_simul)}" if mod.stoch_simul else ""),
+        f"  model variables: {model.n_vars} ({model.n_vars - len(mod.endogenous)} auxiliary)",
+    ]
     out.append(f"SKIPPED ({len(mod.skipped)})")
     for s in mod.skipped:
         a, b = s.lines
@@ -400,8 +485,7 @@ def _check(args) -> int:
     out.append(f"STEADY STATE: {jm.result_message(ss.result) or 'found'}")
     w = max(len(v) for v in model.variables)
     for i, v in enumerate(model.variables):
-        out.append(f"  {v:<{w}}  {val[i]: .10g}   residual of {model.equations[i]}: "
-                   f"{res[i]:.2e}")
+        out.append(f"  {v:<{w}}  {val[i]: .10g}   residual of {model.equations[i]}: {res[i]:.2e}")
     status = 0
     if not bool(ss.result == jm.RESULTS.successful):
         status = EXIT_UNSOLVED
@@ -412,15 +496,19 @@ def _check(args) -> int:
             null = [i for i in range(J.shape[0]) if sv[i] <= tol] if sv.size else []
             if null:
                 eqs = np.flatnonzero(np.abs(u[:, null]).max(axis=1) > 1e-8)
-                out.append("  the static Jacobian is singular; equations involved: "
-                           + ", ".join(model.equations[i] for i in eqs))
+                out.append(
+                    "  the static Jacobian is singular; equations involved: "
+                    + ", ".join(model.equations[i] for i in eqs)
+                )
     else:
         sol = jm.solve(model, order=1, throw=False, **kw)
         ns = len(model.structure.states)
         n_stable = int(sol.n_stable)
-        out.append(f"BLANCHARD-KAHN: {n_stable} stable eigenvalue(s) for {ns} state "
-                   f"variable(s): " + ("verified" if bool(sol.ok) else
-                                       f"FAILS ({jm.result_message(sol.result)})"))
+        out.append(
+            f"BLANCHARD-KAHN: {n_stable} stable eigenvalue(s) for {ns} state "
+            f"variable(s): "
+            + ("verified" if bool(sol.ok) else f"FAILS ({jm.result_message(sol.result)})")
+        )
         if not bool(sol.ok):
             status = EXIT_UNSOLVED
     print("\n".join(out))

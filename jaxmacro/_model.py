@@ -90,8 +90,10 @@ def check_covariance(cov, shocks: tuple[str, ...], where: str = "shock_cov") -> 
     scale = max(1.0, float(np.abs(cov).max())) if cov.size else 1.0
     if not np.allclose(cov, cov.T, rtol=0, atol=1e-14 * scale):
         i, j = np.unravel_index(np.argmax(np.abs(cov - cov.T)), cov.shape)
-        raise ValueError(f"{where} must be symmetric: entry ({shocks[i]}, {shocks[j]}) is "
-                         f"{cov[i, j]:g} but ({shocks[j]}, {shocks[i]}) is {cov[j, i]:g}")
+        raise ValueError(
+            f"{where} must be symmetric: entry ({shocks[i]}, {shocks[j]}) is "
+            f"{cov[i, j]:g} but ({shocks[j]}, {shocks[i]}) is {cov[j, i]:g}"
+        )
     d = np.diagonal(cov)
     for i, s in enumerate(shocks):
         if d[i] < 0:
@@ -100,13 +102,17 @@ def check_covariance(cov, shocks: tuple[str, ...], where: str = "shock_cov") -> 
         for j in range(i):
             if cov[i, j] ** 2 > d[i] * d[j] * (1 + 1e-12) + 1e-300:
                 corr = cov[i, j] / np.sqrt(d[i] * d[j]) if d[i] * d[j] > 0 else np.inf
-                raise ValueError(f"{where}: the correlation of shocks {shocks[j]!r} and "
-                                 f"{shocks[i]!r} is {corr:g}, outside [-1, 1]")
+                raise ValueError(
+                    f"{where}: the correlation of shocks {shocks[j]!r} and "
+                    f"{shocks[i]!r} is {corr:g}, outside [-1, 1]"
+                )
     if ne:
         lam = np.linalg.eigvalsh(0.5 * (cov + cov.T))
         if lam.min() < -1e-12 * scale:
-            raise ValueError(f"{where} is not positive semidefinite (smallest eigenvalue "
-                             f"{lam.min():g}): the shock correlations are inconsistent")
+            raise ValueError(
+                f"{where} is not positive semidefinite (smallest eigenvalue "
+                f"{lam.min():g}): the shock correlations are inconsistent"
+            )
 
 
 def _as_tuple_matrix(a) -> tuple[tuple[float, ...], ...]:
@@ -174,7 +180,9 @@ class Model(eqx.Module):
         name: str = "model",
     ):
         if not callable(residuals):
-            raise TypeError("`residuals` must be a function residuals(lag, cur, lead, shocks, params)")
+            raise TypeError(
+                "`residuals` must be a function residuals(lag, cur, lead, shocks, params)"
+            )
         self.residuals = residuals
         self.variables = check_names(variables, "variable")
         self.shocks = check_names(shocks, "shock")
@@ -199,7 +207,9 @@ class Model(eqx.Module):
         ):
             clash = sorted(set(a) & set(b))
             if clash:
-                raise ValueError(f"name(s) {', '.join(map(repr, clash))} declared both as {wa} and {wb}")
+                raise ValueError(
+                    f"name(s) {', '.join(map(repr, clash))} declared both as {wa} and {wb}"
+                )
         if len(self.variables) == 0:
             raise ValueError("a model needs at least one variable")
 
@@ -214,12 +224,16 @@ class Model(eqx.Module):
         elif isinstance(shock_cov, Mapping):
             unknown = [k for k in shock_cov if k not in self.shocks]
             if unknown:
-                raise ValueError(f"shock_cov names unknown shock(s) {unknown}; declared: {self.shocks}")
+                raise ValueError(
+                    f"shock_cov names unknown shock(s) {unknown}; declared: {self.shocks}"
+                )
             sd = np.array([float(shock_cov.get(s, 0.0)) for s in self.shocks])
             for s, v in zip(self.shocks, sd):
                 if not np.isfinite(v) or v < 0:
-                    raise ValueError(f"shock_cov: the standard deviation of shock {s!r} must be "
-                                     f"finite and non-negative, got {v:g}")
+                    raise ValueError(
+                        f"shock_cov: the standard deviation of shock {s!r} must be "
+                        f"finite and non-negative, got {v:g}"
+                    )
             self.shock_cov_value = _as_tuple_matrix(np.diag(sd**2))
         else:
             cov = np.asarray(shock_cov, dtype=float)
@@ -239,7 +253,9 @@ class Model(eqx.Module):
         g = {} if guess is None else dict(guess)
         unknown = [k for k in g if k not in self.variables]
         if unknown:
-            raise ValueError(f"guess names unknown variable(s) {unknown}; declared: {self.variables}")
+            raise ValueError(
+                f"guess names unknown variable(s) {unknown}; declared: {self.variables}"
+            )
         self.guess = tuple(float(g.get(v, 1.0)) for v in self.variables)
         self.structure = self._analyse()
         if self.shock_cov_fn is not None:
@@ -280,7 +296,9 @@ class Model(eqx.Module):
             cov = jnp.asarray(self.shock_cov_fn(self.params_named(theta)))
             ne = self.n_shocks
             if cov.shape[-2:] != (ne, ne):
-                raise ValueError(f"shock_cov(params) must return a {ne}x{ne} matrix, got {cov.shape}")
+                raise ValueError(
+                    f"shock_cov(params) must return a {ne}x{ne} matrix, got {cov.shape}"
+                )
             return cov
         return jnp.asarray(self.shock_cov_value, dtype=theta.dtype)
 
@@ -337,7 +355,9 @@ class Model(eqx.Module):
             raise ValueError(f"steady state has shape {y0.shape}, expected ({n},)")
         cov = self.shock_covariance(theta)
         if not bool(jnp.all(jnp.isfinite(cov))):
-            raise ValueError(f"model {self.name!r}: shock covariance is not finite at the default parameters")
+            raise ValueError(
+                f"model {self.name!r}: shock covariance is not finite at the default parameters"
+            )
         u0 = jnp.zeros(ne, dtype=_FLOAT())
         res = self.evaluate(y0, y0, y0, u0, theta)
         if res.ndim != 1:
@@ -354,6 +374,7 @@ class Model(eqx.Module):
                 f"model {self.name!r}: equation {i} ({self.equations[i]}) has non-finite residual "
                 f"{float(res[i])} at the {where}"
             )
+
         # Incidence from Jacobians at the point and at two nearby random points: a structural
         # zero is zero everywhere, an accidental zero is not zero at a random point.
         def jac(yl, y, yp, u, th):
@@ -364,9 +385,13 @@ class Model(eqx.Module):
         pats[3] = np.zeros((n, ne), bool)
         points = [(y0, y0, y0, u0, theta)]
         for _ in range(2):
+
             def jitter(x, s=1e-3):
                 x = np.asarray(x)
-                return jnp.asarray(x * (1 + s * rng.standard_normal(x.shape)) + s * rng.standard_normal(x.shape))
+                return jnp.asarray(
+                    x * (1 + s * rng.standard_normal(x.shape)) + s * rng.standard_normal(x.shape)
+                )
+
             points.append((jitter(y0), jitter(y0), jitter(y0), jitter(u0), jitter(theta, 1e-4)))
         for k, pt in enumerate(points):
             J = [np.asarray(j) for j in jac(*pt)]
@@ -388,7 +413,11 @@ class Model(eqx.Module):
         pred = tuple(i for i in range(n) if has_lag[i] and not has_lead[i])
         both = tuple(i for i in range(n) if has_lag[i] and has_lead[i])
         fwrd = tuple(i for i in range(n) if not has_lag[i] and has_lead[i])
-        never = [self.variables[i] for i in range(n) if not (lag[:, i].any() or cur[:, i].any() or lead[:, i].any())]
+        never = [
+            self.variables[i]
+            for i in range(n)
+            if not (lag[:, i].any() or cur[:, i].any() or lead[:, i].any())
+        ]
         if never:
             raise ValueError(f"model {self.name!r}: variable(s) {never} appear in no equation")
         empty = [i for i in range(n) if not (lag[i].any() or cur[i].any() or lead[i].any())]

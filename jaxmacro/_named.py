@@ -127,7 +127,9 @@ def to_vector(names: tuple[str, ...], values, what: str, *, fill: Mapping | None
         return jnp.stack(out, axis=-1) if out else jnp.zeros((0,))
     arr = jnp.asarray(values)
     if arr.shape[-1:] != (len(names),):
-        raise ValueError(f"expected {len(names)} {what} values (for {', '.join(names)}), got shape {arr.shape}")
+        raise ValueError(
+            f"expected {len(names)} {what} values (for {', '.join(names)}), got shape {arr.shape}"
+        )
     return arr
 
 

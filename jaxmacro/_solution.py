@@ -122,8 +122,10 @@ class Solution(eqx.Module):
 
     def summary(self) -> str:
         """Readable summary: steady state, Blanchard-Kahn count, decision rules."""
-        lines = [f"model {self.model.name!r}: {len(self.variables)} variables, "
-                 f"{len(self.states)} states, {len(self.shocks)} shocks, order {self.order}"]
+        lines = [
+            f"model {self.model.name!r}: {len(self.variables)} variables, "
+            f"{len(self.states)} states, {len(self.shocks)} shocks, order {self.order}"
+        ]
         lines.append(f"result: {result_message(self.result)}")
         lines.append(
             f"Blanchard-Kahn: {int(self.n_stable)} stable eigenvalue(s) (modulus <= 1+1e-6) for "
@@ -131,8 +133,10 @@ class Solution(eqx.Module):
         )
         ev = self.eigenvalues()
         if ev.size:
-            lines.append("moduli of the state-transition eigenvalues: "
-                         + " ".join(f"{abs(e):.6f}" for e in ev))
+            lines.append(
+                "moduli of the state-transition eigenvalues: "
+                + " ".join(f"{abs(e):.6f}" for e in ev)
+            )
         w = max(len(v) for v in self.variables)
         lines.append("steady state:")
         for v, x in zip(self.variables, np.asarray(self.steady_state)):

@@ -37,13 +37,22 @@ def steady_state_impl(model, theta, guess, solver, tol, max_steps) -> SteadyStat
 
         def run(slv):
             return optx.root_find(
-                fn, slv, y0, args=theta, throw=False, max_steps=max_steps,
+                fn,
+                slv,
+                y0,
+                args=theta,
+                throw=False,
+                max_steps=max_steps,
                 adjoint=optx.ImplicitAdjoint(linear_solver=DenseLU()),
             )
 
         if solver is not None:
             sol = run(solver)
-            value, steps, ok = sol.value, sol.stats["num_steps"], sol.result == optx.RESULTS.successful
+            value, steps, ok = (
+                sol.value,
+                sol.stats["num_steps"],
+                sol.result == optx.RESULTS.successful,
+            )
         else:
             # Newton is fast from a good guess; a trust-region method (Dogleg) is the fallback
             # when Newton leaves the domain (NaN) or fails from a poor guess.
@@ -52,7 +61,11 @@ def steady_state_impl(model, theta, guess, solver, tol, max_steps) -> SteadyStat
 
             def fallback():
                 s2 = run(optx.Dogleg(rtol=tol, atol=tol, linear_solver=DenseLU()))
-                return s2.value, s1.stats["num_steps"] + s2.stats["num_steps"], s2.result == optx.RESULTS.successful
+                return (
+                    s2.value,
+                    s1.stats["num_steps"] + s2.stats["num_steps"],
+                    s2.result == optx.RESULTS.successful,
+                )
 
             def keep():
                 return s1.value, s1.stats["num_steps"], ok1

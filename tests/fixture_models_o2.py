@@ -43,7 +43,10 @@ def _rbc_ss(p):
 
 def _rbc_res(lag, cur, lead, e, p):
     return [
-        1 / cur.c - p.beta * (1 / lead.c) * (p.alpha * jnp.exp(lead.z) * cur.k ** (p.alpha - 1) + 1 - p.delta),
+        1 / cur.c
+        - p.beta
+        * (1 / lead.c)
+        * (p.alpha * jnp.exp(lead.z) * cur.k ** (p.alpha - 1) + 1 - p.delta),
         cur.y - jnp.exp(cur.z) * lag.k**p.alpha,
         cur.k - (1 - p.delta) * lag.k - cur.inv,
         cur.y - cur.c - cur.inv,
@@ -67,7 +70,9 @@ def rbc() -> jm.Model:
 def _rbc_crra_res(lag, cur, lead, e, p):
     return [
         cur.c ** (-p.gam)
-        - p.beta * lead.c ** (-p.gam) * (p.alpha * jnp.exp(lead.z) * cur.k ** (p.alpha - 1) + 1 - p.delta),
+        - p.beta
+        * lead.c ** (-p.gam)
+        * (p.alpha * jnp.exp(lead.z) * cur.k ** (p.alpha - 1) + 1 - p.delta),
         cur.y - jnp.exp(cur.z) * lag.k**p.alpha,
         cur.k - (1 - p.delta) * lag.k - cur.inv,
         cur.y - cur.c - cur.inv,
@@ -110,8 +115,14 @@ def _two_country_ss_common(p):
 def _bond_res(lag, cur, lead, e, p):
     g = p.gam
     return [
-        cur.c1 ** (-g) - p.beta * lead.c1 ** (-g) * (p.alpha * jnp.exp(lead.z1) * cur.k1 ** (p.alpha - 1) + 1 - p.delta),
-        cur.c2 ** (-g) - p.beta * lead.c2 ** (-g) * (p.alpha * jnp.exp(lead.z2) * cur.k2 ** (p.alpha - 1) + 1 - p.delta),
+        cur.c1 ** (-g)
+        - p.beta
+        * lead.c1 ** (-g)
+        * (p.alpha * jnp.exp(lead.z1) * cur.k1 ** (p.alpha - 1) + 1 - p.delta),
+        cur.c2 ** (-g)
+        - p.beta
+        * lead.c2 ** (-g)
+        * (p.alpha * jnp.exp(lead.z2) * cur.k2 ** (p.alpha - 1) + 1 - p.delta),
         cur.y1 - jnp.exp(cur.z1) * lag.k1**p.alpha,
         cur.y2 - jnp.exp(cur.z2) * lag.k2**p.alpha,
         cur.k1 - (1 - p.delta) * lag.k1 - cur.inv1,
@@ -136,10 +147,33 @@ def two_country_bond() -> jm.Model:
     """``two_country_bond.mod``: two-country growth, one bond with a quadratic position cost."""
     return jm.Model(
         _bond_res,
-        variables=("c1", "c2", "k1", "k2", "inv1", "inv2", "y1", "y2", "z1", "z2", "b1", "q", "nx1"),
+        variables=(
+            "c1",
+            "c2",
+            "k1",
+            "k2",
+            "inv1",
+            "inv2",
+            "y1",
+            "y2",
+            "z1",
+            "z2",
+            "b1",
+            "q",
+            "nx1",
+        ),
         shocks=("e1", "e2"),
-        params=dict(alpha=0.36, beta=0.99, delta=0.025, rho=0.95, rho12=0.025, sigma=0.01,
-                    corr12=0.25, gam=2.0, phi=0.001),
+        params=dict(
+            alpha=0.36,
+            beta=0.99,
+            delta=0.025,
+            rho=0.95,
+            rho12=0.025,
+            sigma=0.01,
+            corr12=0.25,
+            gam=2.0,
+            phi=0.001,
+        ),
         shock_cov=_two_country_cov,
         steady_state=_bond_ss,
         name="two_country_bond",
@@ -149,8 +183,14 @@ def two_country_bond() -> jm.Model:
 def _complete_res(lag, cur, lead, e, p):
     g = p.gam
     return [
-        cur.c1 ** (-g) - p.beta * lead.c1 ** (-g) * (p.alpha * jnp.exp(lead.z1) * cur.k1 ** (p.alpha - 1) + 1 - p.delta),
-        cur.c2 ** (-g) - p.beta * lead.c2 ** (-g) * (p.alpha * jnp.exp(lead.z2) * cur.k2 ** (p.alpha - 1) + 1 - p.delta),
+        cur.c1 ** (-g)
+        - p.beta
+        * lead.c1 ** (-g)
+        * (p.alpha * jnp.exp(lead.z1) * cur.k1 ** (p.alpha - 1) + 1 - p.delta),
+        cur.c2 ** (-g)
+        - p.beta
+        * lead.c2 ** (-g)
+        * (p.alpha * jnp.exp(lead.z2) * cur.k2 ** (p.alpha - 1) + 1 - p.delta),
         cur.y1 - jnp.exp(cur.z1) * lag.k1**p.alpha,
         cur.y2 - jnp.exp(cur.z2) * lag.k2**p.alpha,
         cur.k1 - (1 - p.delta) * lag.k1 - cur.inv1,
@@ -169,8 +209,16 @@ def two_country_complete() -> jm.Model:
         _complete_res,
         variables=("c1", "c2", "k1", "k2", "inv1", "inv2", "y1", "y2", "z1", "z2", "nx1"),
         shocks=("e1", "e2"),
-        params=dict(alpha=0.36, beta=0.99, delta=0.025, rho=0.95, rho12=0.025, sigma=0.01,
-                    corr12=0.25, gam=2.0),
+        params=dict(
+            alpha=0.36,
+            beta=0.99,
+            delta=0.025,
+            rho=0.95,
+            rho12=0.025,
+            sigma=0.01,
+            corr12=0.25,
+            gam=2.0,
+        ),
         shock_cov=_two_country_cov,
         steady_state=_two_country_ss_common,
         name="two_country_complete",
@@ -198,7 +246,9 @@ def _sgu_res(lag, cur, lead, e, p):
         ex(cur.lam) - (ex(cur.c) - ex(cur.h) ** p.omega / p.omega) ** (-p.gamma),
         ex(cur.h) ** (p.omega - 1) - (1 - p.alpha) * ex(cur.y) / ex(cur.h),
         ex(cur.lam) * (1 + p.phi * (ex(cur.k) - ex(lag.k)))
-        - beta * ex(lead.lam) * (p.alpha * ex(lead.y) / ex(cur.k) + 1 - p.delta + p.phi * (ex(lead.k) - ex(cur.k))),
+        - beta
+        * ex(lead.lam)
+        * (p.alpha * ex(lead.y) / ex(cur.k) + 1 - p.delta + p.phi * (ex(lead.k) - ex(cur.k))),
         cur.a - (p.rho * lag.a + e.e),
         cur.r - (p.rstar + p.psi2 * (ex(cur.d - p.dbar) - 1)),
         cur.tb_y - (1 - (ex(cur.c) + ex(cur.inv) + adj) / ex(cur.y)),
@@ -211,7 +261,10 @@ def _sgu_ss(p):
     r = p.rstar
     d = p.dbar
     a = 0.0 * p.rstar
-    h = log(((1 - p.alpha) * (p.alpha / (p.rstar + p.delta)) ** (p.alpha / (1 - p.alpha))) ** (1 / (p.omega - 1)))
+    h = log(
+        ((1 - p.alpha) * (p.alpha / (p.rstar + p.delta)) ** (p.alpha / (1 - p.alpha)))
+        ** (1 / (p.omega - 1))
+    )
     k = h + log((p.alpha / (p.rstar + p.delta)) ** (1 / (1 - p.alpha)))
     y = p.alpha * k + (1 - p.alpha) * h
     inv = log(p.delta) + k
@@ -227,8 +280,18 @@ def sgu2003_soe() -> jm.Model:
         _sgu_res,
         variables=("d", "c", "h", "y", "inv", "k", "a", "lam", "tb_y", "ca_y", "r"),
         shocks=("e",),
-        params=dict(gamma=2.0, omega=1.455, alpha=0.32, phi=0.028, rstar=0.04, delta=0.1,
-                    rho=0.42, sig_e=0.0129, psi2=0.000742, dbar=0.7442),
+        params=dict(
+            gamma=2.0,
+            omega=1.455,
+            alpha=0.32,
+            phi=0.028,
+            rstar=0.04,
+            delta=0.1,
+            rho=0.42,
+            sig_e=0.0129,
+            psi2=0.000742,
+            dbar=0.7442,
+        ),
         shock_cov=lambda p: jnp.reshape(p.sig_e**2, (1, 1)),
         steady_state=_sgu_ss,
         name="sgu2003_soe",
@@ -246,12 +309,33 @@ FVGQ20_VARIABLES = (
 )  # fmt: skip
 
 FVGQ20_PARAMS = dict(
-    beta=0.998, h=0.97, vartheta=1.17, kappa=9.51, alpha=0.21, thetap=0.82, chi=0.63,
-    gammaR=0.77, gammay=0.19, gammaPi=1.29, Pibar=1.01, rhod=0.12, rhophi=0.93, rhog=0.95,
-    gbar=0.3, sig_A=float(np.exp(-3.97)), sig_d=float(np.exp(-1.51)),
-    sig_phi=float(np.exp(-2.36)), sig_mu=float(np.exp(-5.43)), sig_m=float(np.exp(-5.85)),
-    sig_g=float(np.exp(-3.0)), LambdaMu=3.4e-3, LambdaA=2.8e-3, delta=0.025, epsilon=10.0,
-    Phi_fc=0.0, gamma2=0.001,
+    beta=0.998,
+    h=0.97,
+    vartheta=1.17,
+    kappa=9.51,
+    alpha=0.21,
+    thetap=0.82,
+    chi=0.63,
+    gammaR=0.77,
+    gammay=0.19,
+    gammaPi=1.29,
+    Pibar=1.01,
+    rhod=0.12,
+    rhophi=0.93,
+    rhog=0.95,
+    gbar=0.3,
+    sig_A=float(np.exp(-3.97)),
+    sig_d=float(np.exp(-1.51)),
+    sig_phi=float(np.exp(-2.36)),
+    sig_mu=float(np.exp(-5.43)),
+    sig_m=float(np.exp(-5.85)),
+    sig_g=float(np.exp(-3.0)),
+    LambdaMu=3.4e-3,
+    LambdaA=2.8e-3,
+    delta=0.025,
+    epsilon=10.0,
+    Phi_fc=0.0,
+    gamma2=0.001,
 )
 
 
@@ -271,7 +355,9 @@ def fvgq20_derived(p) -> dict:
     mc_ss = (
         (1 - beta * thetap * Pibar ** ((1 - chi) * eps))
         / (1 - beta * thetap * Pibar ** (-(1 - eps) * (1 - chi)))
-        * (eps - 1) / eps * Pistar_ss
+        * (eps - 1)
+        / eps
+        * Pistar_ss
     )
     w_ss = (1 - alpha) * (mc_ss * (alpha / gamma1) ** alpha) ** (1 / (1 - alpha))
     k_ss = alpha / (1 - alpha) * w_ss / gamma1 * muz_ss * muI_ss
@@ -285,10 +371,26 @@ def fvgq20_derived(p) -> dict:
     g1_ss = lam_ss * yd_ss / den * (eps - 1) / eps * Pistar_ss
     g2_ss = lam_ss * yd_ss / den * Pistar_ss
     return dict(
-        LambdaYd=LambdaYd, Lambdax=Lambdax, muz_ss=muz_ss, muI_ss=muI_ss, muA_ss=muA_ss,
-        gamma1=gamma1, Rbar=Rbar, Pistar_ss=Pistar_ss, vp_ss=vp_ss, mc_ss=mc_ss, w_ss=w_ss,
-        k_ss=k_ss, yd_ss=yd_ss, x_ss=x_ss, c_ss=c_ss, lam_ss=lam_ss, psi=psi, g_ss=g_ss,
-        g1_ss=g1_ss, g2_ss=g2_ss,
+        LambdaYd=LambdaYd,
+        Lambdax=Lambdax,
+        muz_ss=muz_ss,
+        muI_ss=muI_ss,
+        muA_ss=muA_ss,
+        gamma1=gamma1,
+        Rbar=Rbar,
+        Pistar_ss=Pistar_ss,
+        vp_ss=vp_ss,
+        mc_ss=mc_ss,
+        w_ss=w_ss,
+        k_ss=k_ss,
+        yd_ss=yd_ss,
+        x_ss=x_ss,
+        c_ss=c_ss,
+        lam_ss=lam_ss,
+        psi=psi,
+        g_ss=g_ss,
+        g1_ss=g1_ss,
+        g2_ss=g2_ss,
     )
 
 
@@ -302,32 +404,47 @@ def _fvgq20_res(lag, cur, lead, e, p):
     adj_x = y.xinv / yl.xinv * y.muz - Lambdax
     adj_xp = yp.xinv / y.xinv * yp.muz - Lambdax
     return [
-        y.d * (y.c - h * yl.c / y.muz) ** (-1) - h * beta * yp.d * (yp.c * yp.muz - h * y.c) ** (-1) - y.lam,
+        y.d * (y.c - h * yl.c / y.muz) ** (-1)
+        - h * beta * yp.d * (yp.c * yp.muz - h * y.c) ** (-1)
+        - y.lam,
         q_["psi"] * y.vphi * y.l**p.vartheta - y.w * y.lam,
         y.lam - beta * yp.lam / yp.muz * y.R / yp.Pi,
         y.r - (gamma1 + gamma2 * (y.u - 1)),
         y.q
-        - beta * yp.lam / y.lam / yp.muz / yp.muI
+        - beta
+        * yp.lam
+        / y.lam
+        / yp.muz
+        / yp.muI
         * ((1 - delta) * yp.q + yp.r * yp.u - (gamma1 * (yp.u - 1) + gamma2 / 2 * (yp.u - 1) ** 2)),
         y.q * (1 - kappa / 2 * adj_x**2 - kappa * adj_x * y.xinv / yl.xinv * y.muz)
         + beta * yp.q * yp.lam / y.lam / yp.muz * kappa * adj_xp * (yp.xinv / y.xinv * yp.muz) ** 2
         - 1,
         y.g1 - (y.lam * y.mc * y.yd + beta * thetap * (y.Pi**chi / yp.Pi) ** (-eps) * yp.g1),
         y.g2
-        - (y.lam * y.Pistar * y.yd
-           + beta * thetap * (y.Pi**chi / yp.Pi) ** (1 - eps) * y.Pistar / yp.Pistar * yp.g2),
+        - (
+            y.lam * y.Pistar * y.yd
+            + beta * thetap * (y.Pi**chi / yp.Pi) ** (1 - eps) * y.Pistar / yp.Pistar * yp.g2
+        ),
         eps * y.g1 - (eps - 1) * y.g2,
         y.u * yl.k / y.l - alpha / (1 - alpha) * y.w / y.r * y.muz * y.muI,
-        y.mc - (1 / (1 - alpha)) ** (1 - alpha) * (1 / alpha) ** alpha * y.w ** (1 - alpha) * y.r**alpha,
+        y.mc
+        - (1 / (1 - alpha)) ** (1 - alpha) * (1 / alpha) ** alpha * y.w ** (1 - alpha) * y.r**alpha,
         1 - (thetap * (yl.Pi**chi / y.Pi) ** (1 - eps) + (1 - thetap) * y.Pistar ** (1 - eps)),
         y.R / Rbar
         - (yl.R / Rbar) ** p.gammaR
-        * ((y.Pi / p.Pibar) ** p.gammaPi * ((y.yd / yl.yd * y.muz) / Lambdax) ** p.gammay) ** (1 - p.gammaR)
+        * ((y.Pi / p.Pibar) ** p.gammaPi * ((y.yd / yl.yd * y.muz) / Lambdax) ** p.gammay)
+        ** (1 - p.gammaR)
         * y.mshock,
-        y.c + y.xinv + y.g + (1 / (y.muz * y.muI)) * (gamma1 * (y.u - 1) + gamma2 / 2 * (y.u - 1) ** 2) * yl.k - y.yd,
+        y.c
+        + y.xinv
+        + y.g
+        + (1 / (y.muz * y.muI)) * (gamma1 * (y.u - 1) + gamma2 / 2 * (y.u - 1) ** 2) * yl.k
+        - y.yd,
         y.yd - (y.muA / y.muz * (y.u * yl.k) ** alpha * y.l ** (1 - alpha) - p.Phi_fc) / y.vp,
         y.vp - (thetap * (yl.Pi**chi / y.Pi) ** (-eps) * yl.vp + (1 - thetap) * y.Pistar ** (-eps)),
-        y.k * y.muz * y.muI - ((1 - delta) * yl.k + y.muz * y.muI * (1 - kappa / 2 * adj_x**2) * y.xinv),
+        y.k * y.muz * y.muI
+        - ((1 - delta) * yl.k + y.muz * y.muI * (1 - kappa / 2 * adj_x**2) * y.xinv),
         y.muz - y.muA ** (1 / (1 - alpha)) * y.muI ** (alpha / (1 - alpha)),
         log(y.d) - (p.rhod * log(yl.d) + p.sig_d * e.e_d),
         log(y.vphi) - (p.rhophi * log(yl.vphi) + p.sig_phi * e.e_phi),
@@ -350,12 +467,37 @@ def _fvgq20_ss(p):
     one = 1.0 + 0.0 * p.beta
     zero = 0.0 * p.beta
     return dict(
-        c=q_["c_ss"], xinv=q_["x_ss"], Pi=p.Pibar * one, w=q_["w_ss"], R=q_["Rbar"],
-        yd=q_["yd_ss"], vp=q_["vp_ss"], Pistar=q_["Pistar_ss"], u=one, q=one, lam=q_["lam_ss"],
-        muz=q_["muz_ss"], r=q_["gamma1"], l=one, mc=q_["mc_ss"], g1=q_["g1_ss"], g2=q_["g2_ss"],
-        k=q_["k_ss"], d=one, vphi=one, muI=q_["muI_ss"], muA=q_["muA_ss"], mshock=one,
-        g=q_["g_ss"], ob_muz=q_["LambdaYd"], ob_Pi=jnp.log(p.Pibar), ob_R=jnp.log(q_["Rbar"]),
-        ob_dw=zero, ob_dy=zero, ob_l=zero, ob_mu=p.LambdaMu * one,
+        c=q_["c_ss"],
+        xinv=q_["x_ss"],
+        Pi=p.Pibar * one,
+        w=q_["w_ss"],
+        R=q_["Rbar"],
+        yd=q_["yd_ss"],
+        vp=q_["vp_ss"],
+        Pistar=q_["Pistar_ss"],
+        u=one,
+        q=one,
+        lam=q_["lam_ss"],
+        muz=q_["muz_ss"],
+        r=q_["gamma1"],
+        l=one,
+        mc=q_["mc_ss"],
+        g1=q_["g1_ss"],
+        g2=q_["g2_ss"],
+        k=q_["k_ss"],
+        d=one,
+        vphi=one,
+        muI=q_["muI_ss"],
+        muA=q_["muA_ss"],
+        mshock=one,
+        g=q_["g_ss"],
+        ob_muz=q_["LambdaYd"],
+        ob_Pi=jnp.log(p.Pibar),
+        ob_R=jnp.log(q_["Rbar"]),
+        ob_dw=zero,
+        ob_dy=zero,
+        ob_l=zero,
+        ob_mu=p.LambdaMu * one,
     )
 
 

@@ -32,23 +32,41 @@ def compare_dr(dr: dict, ref: dict, order: int, tol: float = 1e-6) -> str | None
         return None
 
     ys = dict(zip(dr["endo_names"], dr["ys"]))
-    checks = [("ys", [ys[v] for v in decl], ref["ys"][:n_decl]),
-              ("ghx", np.asarray(dr["ghx"]).reshape(len(dr["order_var"]), -1)[ri][:, oc]
-               if sv else np.zeros((len(ri), 0)),
-               np.asarray(ref["ghx"]).reshape(len(ref["order_var"]), -1)[rf] if sv else
-               np.zeros((len(rf), 0))),
-              ("ghu", np.asarray(dr["ghu"])[ri], np.asarray(ref["ghu"])[rf])]
+    checks = [
+        ("ys", [ys[v] for v in decl], ref["ys"][:n_decl]),
+        (
+            "ghx",
+            np.asarray(dr["ghx"]).reshape(len(dr["order_var"]), -1)[ri][:, oc]
+            if sv
+            else np.zeros((len(ri), 0)),
+            np.asarray(ref["ghx"]).reshape(len(ref["order_var"]), -1)[rf]
+            if sv
+            else np.zeros((len(rf), 0)),
+        ),
+        ("ghu", np.asarray(dr["ghu"])[ri], np.asarray(ref["ghu"])[rf]),
+    ]
     if order >= 2:
         ns, ne = len(sv), len(ref["exo_names"])
         pxx = [a * ns + b for a in oc for b in oc]
         pxu = [a * ne + k for a in oc for k in range(ne)]
-        checks += [("ghxx", np.asarray(dr["ghxx"]).reshape(len(ri and dr["order_var"]), -1)
-                    [ri][:, pxx], np.asarray(ref["ghxx"]).reshape(len(ref["order_var"]), -1)[rf]),
-                   ("ghxu", np.asarray(dr["ghxu"]).reshape(len(dr["order_var"]), -1)[ri][:, pxu],
-                    np.asarray(ref["ghxu"]).reshape(len(ref["order_var"]), -1)[rf]),
-                   ("ghuu", np.asarray(dr["ghuu"]).reshape(len(dr["order_var"]), -1)[ri],
-                    np.asarray(ref["ghuu"]).reshape(len(ref["order_var"]), -1)[rf]),
-                   ("ghs2", np.asarray(dr["ghs2"])[ri], np.asarray(ref["ghs2"])[rf])]
+        checks += [
+            (
+                "ghxx",
+                np.asarray(dr["ghxx"]).reshape(len(ri and dr["order_var"]), -1)[ri][:, pxx],
+                np.asarray(ref["ghxx"]).reshape(len(ref["order_var"]), -1)[rf],
+            ),
+            (
+                "ghxu",
+                np.asarray(dr["ghxu"]).reshape(len(dr["order_var"]), -1)[ri][:, pxu],
+                np.asarray(ref["ghxu"]).reshape(len(ref["order_var"]), -1)[rf],
+            ),
+            (
+                "ghuu",
+                np.asarray(dr["ghuu"]).reshape(len(dr["order_var"]), -1)[ri],
+                np.asarray(ref["ghuu"]).reshape(len(ref["order_var"]), -1)[rf],
+            ),
+            ("ghs2", np.asarray(dr["ghs2"])[ri], np.asarray(ref["ghs2"])[rf]),
+        ]
     for name, a, b in checks:
         msg = close(name, a, b)
         if msg:

@@ -15,8 +15,12 @@ from jaxmacro.models.lucas_trees import lucas_trees_ds
 CASES = [(name, "dr_order1.json", build, {}) for name, build in MODELS.items()]
 CASES += [
     ("lucas_trees_ds", "dr_order1.json", lucas_trees_ds, {}),
-    ("lucas_trees_ds", "dr_order1_calib2.json", lucas_trees_ds,
-     dict(bet=0.99, gam=5.0, theta=0.2, rhoy=0.5, sd1=0.02, sd2=0.01, corr12=0.3)),
+    (
+        "lucas_trees_ds",
+        "dr_order1_calib2.json",
+        lucas_trees_ds,
+        dict(bet=0.99, gam=5.0, theta=0.2, rhoy=0.5, sd1=0.02, sd2=0.01, corr12=0.3),
+    ),
 ]
 
 
@@ -35,8 +39,9 @@ def test_order1_matches_dynare(name, fname, build, params):
         if k in theta:
             assert np.isclose(theta[k], v, rtol=1e-12, atol=1e-15), k
     ys = dict(zip(fx["endo_names"], fx["ys"]))
-    np.testing.assert_allclose(np.asarray(sol.steady_state), [ys[v] for v in m.variables],
-                               rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        np.asarray(sol.steady_state), [ys[v] for v in m.variables], rtol=1e-12, atol=1e-12
+    )
     gx, gu = dynare_layout(sol, fx)
     tol = 1e-9 * np.maximum(1.0, np.abs(fx["ghx"]))
     assert np.all(np.abs(gx - np.array(fx["ghx"])) <= tol), np.abs(gx - np.array(fx["ghx"])).max()

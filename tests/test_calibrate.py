@@ -67,8 +67,14 @@ TARGETS = targets_at(TRUE)
 
 @pytest.mark.parametrize(
     "t, x",
-    [(Identity(), -3.2), (Positive(), 0.01), (Positive(lower=1.0), 2.5), (UnitInterval(), 0.975),
-     (Bounded(0.9, 1.0), 0.9751), (as_transform((0.0, 2.0)), 1.999)],
+    [
+        (Identity(), -3.2),
+        (Positive(), 0.01),
+        (Positive(lower=1.0), 2.5),
+        (UnitInterval(), 0.975),
+        (Bounded(0.9, 1.0), 0.9751),
+        (as_transform((0.0, 2.0)), 1.999),
+    ],
 )
 def test_transform_roundtrip_and_grad(t, x):
     u = t.inverse(jnp.asarray(x))
@@ -98,11 +104,18 @@ def test_bad_arguments_raise_early():
     with pytest.raises(ValueError, match="free parameter"):
         calibrate(rbc_moments, TARGETS, START, free=("nope",), progress=False)
     with pytest.raises(ValueError, match="outside the domain"):
-        calibrate(rbc_moments, TARGETS, dict(START, rho=1.2), free=FREE, transforms=TRANSFORMS,
-                  progress=False)
+        calibrate(
+            rbc_moments,
+            TARGETS,
+            dict(START, rho=1.2),
+            free=FREE,
+            transforms=TRANSFORMS,
+            progress=False,
+        )
     with pytest.raises(ValueError, match="transforms given"):
-        calibrate(rbc_moments, TARGETS, START, free=("rho",), transforms={"beta": "unit"},
-                  progress=False)
+        calibrate(
+            rbc_moments, TARGETS, START, free=("rho",), transforms={"beta": "unit"}, progress=False
+        )
 
 
 # ------------------------------------------------------------------------------------------
@@ -178,10 +191,17 @@ def test_failing_step_is_rejected_not_nan_poisoning():
     truth = dict(TRUE, rho=0.995)
     targets = targets_at(truth)
     start = dict(truth, rho=0.97)
-    cal = calibrate(rbc_moments, targets, start, free=FREE,
-                    transforms={"sigma": "positive", "delta": "unit"},
-                    optimizer=optax.adam(0.05), max_steps=120, checkpoint_every=40,
-                    progress=False)
+    cal = calibrate(
+        rbc_moments,
+        targets,
+        start,
+        free=FREE,
+        transforms={"sigma": "positive", "delta": "unit"},
+        optimizer=optax.adam(0.05),
+        max_steps=120,
+        checkpoint_every=40,
+        progress=False,
+    )
     acc = np.asarray(cal.history_accepted)
     assert int(cal.n_rejected) >= 1 and not acc[1:].all()
     assert np.all(np.isfinite(np.asarray(cal.history_loss)))
@@ -202,8 +222,9 @@ def _toy(p):
 def test_linesearch_backs_off_failed_region():
     # truth x = 1.4 lies next to the failing region; the first L-BFGS trial overshoots into it
     targets = {"a": 1.4**2 + 0.3, "b": 0.3}
-    cal = calibrate(_toy, targets, {"x": 0.2, "y": 0.0}, free=("x", "y"), weights=[1.0, 1.0],
-                    progress=False)
+    cal = calibrate(
+        _toy, targets, {"x": 0.2, "y": 0.0}, free=("x", "y"), weights=[1.0, 1.0], progress=False
+    )
     assert bool(cal.converged), cal.report()
     np.testing.assert_allclose(cal.estimate["x"], 1.4, rtol=1e-8)
     np.testing.assert_allclose(cal.estimate["y"], 0.3, rtol=1e-8, atol=1e-10)
@@ -211,8 +232,9 @@ def test_linesearch_backs_off_failed_region():
 
 
 def test_start_in_failing_region_is_reported():
-    cal = calibrate(_toy, {"a": 1.0, "b": 0.0}, {"x": 2.0, "y": 0.0}, free=("x", "y"),
-                    progress=False)
+    cal = calibrate(
+        _toy, {"a": 1.0, "b": 0.0}, {"x": 2.0, "y": 0.0}, free=("x", "y"), progress=False
+    )
     assert cal.status_name == "start_failed"
     assert cal.status == CalibrationStatus.start_failed
     assert int(cal.steps) == 0
@@ -234,8 +256,9 @@ def test_multistart_equals_individual_runs():
     for i in range(4):
         one = calibrate(_toy, targets, {"x": xs[i], "y": ys[i]}, **kw)
         run = ms.run(i)
-        np.testing.assert_allclose(np.asarray(run.values), np.asarray(one.values), rtol=1e-10,
-                                   atol=1e-12)
+        np.testing.assert_allclose(
+            np.asarray(run.values), np.asarray(one.values), rtol=1e-10, atol=1e-12
+        )
         assert run.status_name == one.status_name
         assert int(run.steps) == int(one.steps)
     # the spread flags the two observationally equivalent solutions x = ±1.4
@@ -245,14 +268,24 @@ def test_multistart_equals_individual_runs():
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not os.environ.get("JAXMACRO_SLOW"),
-                    reason="~75 s compile; set JAXMACRO_SLOW=1 (covered by "
-                    "test_multistart_equals_individual_runs)")
+@pytest.mark.skipif(
+    not os.environ.get("JAXMACRO_SLOW"),
+    reason="~75 s compile; set JAXMACRO_SLOW=1 (covered by test_multistart_equals_individual_runs)",
+)
 def test_multistart_random_starts_rbc():
     """Random starts around θ₀ in one vmapped run of jm.solve: every start recovers θ₀."""
-    ms = calibrate_multistart(rbc_moments, TARGETS, START, free=FREE, transforms=TRANSFORMS,
-                              n_starts=3, key=jax.random.PRNGKey(1), spread=0.3,
-                              checkpoint_every=5, progress=False)
+    ms = calibrate_multistart(
+        rbc_moments,
+        TARGETS,
+        START,
+        free=FREE,
+        transforms=TRANSFORMS,
+        n_starts=3,
+        key=jax.random.PRNGKey(1),
+        spread=0.3,
+        checkpoint_every=5,
+        progress=False,
+    )
     assert bool(np.all(np.asarray(ms.runs.converged))), ms.report()
     for n, (lo, hi) in ms.spread().items():
         np.testing.assert_allclose([lo, hi], TRUE[n], rtol=1e-6, err_msg=n)

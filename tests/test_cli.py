@@ -15,8 +15,19 @@ from jaxmacro.__main__ import main
 REFERENCE = pathlib.Path(__file__).resolve().parent / "reference"
 HAVE_ORDER2 = importlib.util.find_spec("jaxmacro._perturbation._second_order") is not None
 KEYS1 = ["ys", "order_var", "state_var", "ghx", "ghu", "endo_names", "exo_names"]
-KEYS2 = ["ys", "order_var", "state_var", "ghx", "ghu", "ghxx", "ghxu", "ghuu", "ghs2",
-         "endo_names", "exo_names"]
+KEYS2 = [
+    "ys",
+    "order_var",
+    "state_var",
+    "ghx",
+    "ghu",
+    "ghxx",
+    "ghxu",
+    "ghuu",
+    "ghs2",
+    "endo_names",
+    "exo_names",
+]
 
 EXPLOSIVE = """var x;
 varexo e;
@@ -38,8 +49,13 @@ initval; x = 1; end;
 
 def run_cli(*args):
     env = dict(os.environ, JAX_PLATFORMS="cpu")
-    return subprocess.run([sys.executable, "-m", "jaxmacro", *map(str, args)],
-                          capture_output=True, text=True, env=env, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "jaxmacro", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
 
 
 def compare(out: dict, ref: dict, keys, atol):
@@ -49,8 +65,9 @@ def compare(out: dict, ref: dict, keys, atol):
             assert out[k] == ref[k], k
             assert all(isinstance(x, str) for x in out[k])
         else:
-            np.testing.assert_allclose(np.asarray(out[k]), np.asarray(ref[k]), rtol=0, atol=atol,
-                                       err_msg=k)
+            np.testing.assert_allclose(
+                np.asarray(out[k]), np.asarray(ref[k]), rtol=0, atol=atol, err_msg=k
+            )
 
 
 def last_line(stderr: str) -> str:
@@ -62,8 +79,13 @@ def test_subprocess_solve_writes_dynare_json(tmp_path):
     out = tmp_path / "rbc.json"
     r = run_cli("solve", REFERENCE / "rbc" / "rbc.mod", "--order", 1, "--json", out)
     assert r.returncode == 0, r.stderr
-    for section in ("STEADY STATE", "BLANCHARD-KAHN", "rank condition verified",
-                    "POLICY AND TRANSITION FUNCTIONS", "k(-1)"):
+    for section in (
+        "STEADY STATE",
+        "BLANCHARD-KAHN",
+        "rank condition verified",
+        "POLICY AND TRANSITION FUNCTIONS",
+        "k(-1)",
+    ):
         assert section in r.stdout
     ref = json.loads((REFERENCE / "rbc" / "dr_order1.json").read_text())
     compare(json.loads(out.read_text()), ref, KEYS1, atol=1e-9)
@@ -72,8 +94,9 @@ def test_subprocess_solve_writes_dynare_json(tmp_path):
 @pytest.mark.skipif(not HAVE_ORDER2, reason="jaxmacro._second_order not available yet")
 def test_order2_json(tmp_path, capsys):
     out = tmp_path / "rbc2.json"
-    assert main(["solve", str(REFERENCE / "rbc" / "rbc.mod"), "--order", "2",
-                 "--json", str(out)]) == 0
+    assert (
+        main(["solve", str(REFERENCE / "rbc" / "rbc.mod"), "--order", "2", "--json", str(out)]) == 0
+    )
     assert "k(-1),z(-1)" in capsys.readouterr().out  # second-order rows of the table
     ref = json.loads((REFERENCE / "rbc" / "dr_order2.json").read_text())
     compare(json.loads(out.read_text()), ref, KEYS2, atol=1e-8)
@@ -115,8 +138,16 @@ def test_defines_and_file_order(tmp_path, capsys):
 
 def test_param_override(tmp_path, capsys):
     out = tmp_path / "rbc.json"
-    args = ["solve", str(REFERENCE / "rbc" / "rbc.mod"), "-D", "ORDER=1", "--param", "beta=0.98",
-            "--json", str(out)]
+    args = [
+        "solve",
+        str(REFERENCE / "rbc" / "rbc.mod"),
+        "-D",
+        "ORDER=1",
+        "--param",
+        "beta=0.98",
+        "--json",
+        str(out),
+    ]
     assert main(args) == 0
     assert "MODEL rbc" in capsys.readouterr().out
     d = json.loads(out.read_text())
@@ -134,12 +165,15 @@ def test_no_steady_state(tmp_path, capsys):
     assert "\n" not in err
 
 
-@pytest.mark.parametrize("args, fragment", [
-    (["--param", "gamma=2"], "unknown parameter 'gamma'"),
-    (["--param", "beta"], "expected NAME=VALUE"),
-    (["--param", "beta=abc"], "not a number"),
-    (["-D", "1X=2"], "not a valid macro variable name"),
-])
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["--param", "gamma=2"], "unknown parameter 'gamma'"),
+        (["--param", "beta"], "expected NAME=VALUE"),
+        (["--param", "beta=abc"], "not a number"),
+        (["-D", "1X=2"], "not a valid macro variable name"),
+    ],
+)
 def test_bad_arguments(capsys, args, fragment):
     rc = main(["solve", str(REFERENCE / "rbc" / "rbc.mod"), *args])
     assert rc == 2

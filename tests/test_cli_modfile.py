@@ -36,7 +36,7 @@ def test_solve_replication_style_file_matches_dynare(tmp_path, capsys):
     assert main(["solve", str(REALWORLD), "--order", "1", "--json", str(out), "-q"]) == 0
     ref = json.loads((REFERENCE / "realworld" / "dr_order2.json").read_text())
     got = json.loads(out.read_text())
-    for v, y in zip(ref["endo_names"][:ref["orig_endo_nbr"]], ref["ys"]):
+    for v, y in zip(ref["endo_names"][: ref["orig_endo_nbr"]], ref["ys"]):
         assert abs(got["ys"][got["endo_names"].index(v)] - y) < 1e-9
     assert _err(capsys) == []  # --quiet: no warnings either
 
@@ -63,28 +63,58 @@ def test_check_reports_parsed_skipped_steady_state_and_bk(capsys):
 
 def test_check_names_singular_equations(tmp_path, capsys):
     f = tmp_path / "sing.mod"
-    f.write_text("var p q;\nvarexo e;\nmodel;\n  p = p(-1) + e;\n  q = 2*q(-1) + p;\nend;\n"
-                 "initval; p = 1; q = 1; end;\n")
+    f.write_text(
+        "var p q;\nvarexo e;\nmodel;\n  p = p(-1) + e;\n  q = 2*q(-1) + p;\nend;\n"
+        "initval; p = 1; q = 1; end;\n"
+    )
     assert main(["check", str(f)]) == 1
     out = capsys.readouterr().out
     assert "singular" in out and "equation 1" in out
 
 
-@pytest.mark.parametrize("setup, args, status, fragment", [
-    (lambda d: (d / "bin.mod").write_bytes(b"\x00\x01binary"), ["solve", "{d}/bin.mod"], 2,
-     "NUL"),
-    (lambda d: (d / "m.mod").write_text(LINEAR), ["solve", "{d}/m.mod", "--param", "rho=nan"],
-     2, "finite"),
-    (lambda d: (d / "m.mod").write_text(LINEAR),
-     ["solve", "{d}/m.mod", "--json", "{d}/no/such/dir/x.json"], 2, "cannot write"),
-    (lambda d: (d / "m.mod").write_text("var x;\nvarexo e;\nparameters a;\na = 1;\nmodel;\n"
-                                        "x = a*x(-1)" + " + 0*x" * 700 + " + e;\nend;\n"),
-     ["solve", "{d}/m.mod"], 2, "nested more than"),
-    (lambda d: (d / "m.mod").write_text("var x;\nvarexo e;\nmodel;\nx = x(-1000000) + e;\n"
-                                        "end;\n"), ["solve", "{d}/m.mod"], 2, "longer than"),
-])
-def test_failures_are_one_line_with_the_right_status(tmp_path, capsys, setup, args, status,
-                                                       fragment):
+@pytest.mark.parametrize(
+    "setup, args, status, fragment",
+    [
+        (
+            lambda d: (d / "bin.mod").write_bytes(b"\x00\x01binary"),
+            ["solve", "{d}/bin.mod"],
+            2,
+            "NUL",
+        ),
+        (
+            lambda d: (d / "m.mod").write_text(LINEAR),
+            ["solve", "{d}/m.mod", "--param", "rho=nan"],
+            2,
+            "finite",
+        ),
+        (
+            lambda d: (d / "m.mod").write_text(LINEAR),
+            ["solve", "{d}/m.mod", "--json", "{d}/no/such/dir/x.json"],
+            2,
+            "cannot write",
+        ),
+        (
+            lambda d: (d / "m.mod").write_text(
+                "var x;\nvarexo e;\nparameters a;\na = 1;\nmodel;\n"
+                "x = a*x(-1)" + " + 0*x" * 700 + " + e;\nend;\n"
+            ),
+            ["solve", "{d}/m.mod"],
+            2,
+            "nested more than",
+        ),
+        (
+            lambda d: (d / "m.mod").write_text(
+                "var x;\nvarexo e;\nmodel;\nx = x(-1000000) + e;\nend;\n"
+            ),
+            ["solve", "{d}/m.mod"],
+            2,
+            "longer than",
+        ),
+    ],
+)
+def test_failures_are_one_line_with_the_right_status(
+    tmp_path, capsys, setup, args, status, fragment
+):
     setup(tmp_path)
     argv = [a.format(d=tmp_path) for a in args]
     assert main(argv) == status
@@ -94,9 +124,23 @@ def test_failures_are_one_line_with_the_right_status(tmp_path, capsys, setup, ar
 
 def test_portfolio_json_to_missing_directory(tmp_path, capsys):
     mod = REFERENCE / "lucas_trees_ds" / "lucas_trees_ds.mod"
-    status = main(["portfolio", str(mod), "--excess-returns", "rx", "--differential", "cdiff",
-                   "--xi", "zeta", "-D", "CALIB=1", "--json", str(tmp_path / "no" / "x.json"),
-                   "-q"])
+    status = main(
+        [
+            "portfolio",
+            str(mod),
+            "--excess-returns",
+            "rx",
+            "--differential",
+            "cdiff",
+            "--xi",
+            "zeta",
+            "-D",
+            "CALIB=1",
+            "--json",
+            str(tmp_path / "no" / "x.json"),
+            "-q",
+        ]
+    )
     assert status == 2
     lines = _err(capsys)
     assert len(lines) == 1 and "cannot write" in lines[0]

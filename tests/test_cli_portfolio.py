@@ -14,9 +14,23 @@ DS = json.loads((REFERENCE / "lucas_trees_ds" / "ds.json").read_text())
 @pytest.mark.parametrize("cal", DS["calibrations"], ids=lambda c: f"calib{c['calib']}")
 def test_portfolio_cli_matches_ds_json(cal, tmp_path):
     out = tmp_path / "ds.json"
-    cmd = [sys.executable, "-m", "jaxmacro", "portfolio",
-           str(REFERENCE / "lucas_trees_ds" / "lucas_trees_ds.mod"), "--excess-returns", "rx",
-           "--differential", "cdiff", "--xi", "zeta", "-D", f"CALIB={cal['calib']}", "--json", str(out)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "jaxmacro",
+        "portfolio",
+        str(REFERENCE / "lucas_trees_ds" / "lucas_trees_ds.mod"),
+        "--excess-returns",
+        "rx",
+        "--differential",
+        "cdiff",
+        "--xi",
+        "zeta",
+        "-D",
+        f"CALIB={cal['calib']}",
+        "--json",
+        str(out),
+    ]
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     assert p.returncode == 0, p.stderr
     got = json.loads(out.read_text())
@@ -27,9 +41,19 @@ def test_portfolio_cli_matches_ds_json(cal, tmp_path):
 
 
 def test_portfolio_cli_unknown_variable(tmp_path):
-    cmd = [sys.executable, "-m", "jaxmacro", "portfolio",
-           str(REFERENCE / "lucas_trees_ds" / "lucas_trees_ds.mod"), "--excess-returns", "rxx",
-           "--differential", "cdiff", "--xi", "zeta"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "jaxmacro",
+        "portfolio",
+        str(REFERENCE / "lucas_trees_ds" / "lucas_trees_ds.mod"),
+        "--excess-returns",
+        "rxx",
+        "--differential",
+        "cdiff",
+        "--xi",
+        "zeta",
+    ]
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     assert p.returncode != 0
     assert "rxx" in p.stderr and len(p.stderr.strip().splitlines()) == 1

@@ -33,7 +33,9 @@ def test_order1_matches_dynare(built, name):
     assert order_var == fx["order_var"]
     assert list(m.states) == fx["state_var"]
     ys = dict(zip(fx["endo_names"], fx["ys"]))
-    np.testing.assert_allclose(np.asarray(sol.steady_state), [ys[v] for v in m.variables], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        np.asarray(sol.steady_state), [ys[v] for v in m.variables], rtol=1e-12, atol=1e-12
+    )
     gx, gu = dynare_layout(sol, fx)
     np.testing.assert_allclose(gx, np.array(fx["ghx"]), rtol=0, atol=1e-9)
     np.testing.assert_allclose(gu, np.array(fx["ghu"]), rtol=0, atol=1e-9)
@@ -55,7 +57,8 @@ def test_moments_match_dynare(built, name):
 def _brock_mirman():
     def res(lag, cur, lead, sh, p):
         return [
-            jnp.exp(-cur.lc) - p.beta * jnp.exp(-lead.lc) * p.alpha * jnp.exp(lead.z + (p.alpha - 1) * cur.lk),
+            jnp.exp(-cur.lc)
+            - p.beta * jnp.exp(-lead.lc) * p.alpha * jnp.exp(lead.z + (p.alpha - 1) * cur.lk),
             jnp.exp(cur.lc) + jnp.exp(cur.lk) - jnp.exp(cur.z + p.alpha * lag.lk),
             cur.z - p.rho * lag.z - sh.e,
         ]
@@ -64,9 +67,15 @@ def _brock_mirman():
         lk = jnp.log(p.alpha * p.beta) / (1 - p.alpha)
         return {"lc": jnp.log(1 - p.alpha * p.beta) + p.alpha * lk, "lk": lk, "z": 0.0 * lk}
 
-    return jm.Model(res, variables=("lc", "lk", "z"), shocks=("e",),
-                    params={"alpha": 0.3, "beta": 0.95, "rho": 0.9}, steady_state=ss,
-                    shock_cov={"e": 0.02}, name="brock_mirman")
+    return jm.Model(
+        res,
+        variables=("lc", "lk", "z"),
+        shocks=("e",),
+        params={"alpha": 0.3, "beta": 0.95, "rho": 0.9},
+        steady_state=ss,
+        shock_cov={"e": 0.02},
+        name="brock_mirman",
+    )
 
 
 def test_brock_mirman_closed_form():
@@ -97,9 +106,14 @@ def test_rbc_steady_state_gradient_analytic():
 def test_numerical_steady_state_and_implicit_gradient():
     """A model without analytic steady state: Newton + implicit derivative equal the closed form."""
     base = rbc()
-    m = jm.Model(base.residuals, variables=base.variables, shocks=base.shocks,
-                 params=base.default_params, shock_cov=base.shock_cov_fn,
-                 guess={"c": 2.5, "k": 35.0, "y": 3.5, "inv": 1.0, "z": 0.0})
+    m = jm.Model(
+        base.residuals,
+        variables=base.variables,
+        shocks=base.shocks,
+        params=base.default_params,
+        shock_cov=base.shock_cov_fn,
+        guess={"c": 2.5, "k": 35.0, "y": 3.5, "inv": 1.0, "z": 0.0},
+    )
     ss = jm.steady_state(m)
     ref = jm.steady_state(base)
     np.testing.assert_allclose(ss.value, ref.value, rtol=1e-12, atol=1e-14)
@@ -120,8 +134,13 @@ def _linear_model(A0, A1, A2, D):
     def res(lag, cur, lead, sh, p):
         return A0 @ lag.values + A1 @ cur.values + A2 @ lead.values + D @ sh.values + 0 * p.dummy
 
-    return jm.Model(res, variables=names, shocks=shocks, params={"dummy": 0.0},
-                    steady_state=lambda p: {v: 0.0 * p.dummy for v in names})
+    return jm.Model(
+        res,
+        variables=names,
+        shocks=shocks,
+        params={"dummy": 0.0},
+        steady_state=lambda p: {v: 0.0 * p.dummy for v in names},
+    )
 
 
 def test_random_models_against_scipy_qz():
@@ -146,7 +165,9 @@ def test_random_models_against_scipy_qz():
         sol = jm.solve(m, throw=False)
         assert jm.result_name(sol.result) == "successful", (trial, jm.result_message(sol.result))
         states = list(m.structure.states)
-        np.testing.assert_allclose(np.asarray(sol.g_x), P[:, states], atol=1e-9 * max(1, np.abs(P).max()))
+        np.testing.assert_allclose(
+            np.asarray(sol.g_x), P[:, states], atol=1e-9 * max(1, np.abs(P).max())
+        )
         Q = -np.linalg.solve(A1 + A2 @ P, D)
         np.testing.assert_allclose(np.asarray(sol.g_u), Q, atol=1e-9 * max(1, np.abs(Q).max()))
         checked += 1
@@ -158,16 +179,27 @@ def test_random_models_against_scipy_qz():
 # ------------------------------------------------------------------ unit roots / BK
 def _toy(**p):
     """x_t = a E x_{t+1} + k_t;  k_t = ρ k_{t-1} + e_t.  Determinate iff |a| < 1 and |ρ| < 1."""
+
     def res(lag, cur, lead, sh, p):
         return [cur.x - p.a * lead.x - cur.k, cur.k - p.rho * lag.k - sh.e]
 
-    return jm.Model(res, variables=("x", "k"), shocks=("e",), params={"a": 0.5, "rho": 0.9, **p},
-                    steady_state=lambda p: {"x": 0.0 * p.a, "k": 0.0 * p.a}, name="toy")
+    return jm.Model(
+        res,
+        variables=("x", "k"),
+        shocks=("e",),
+        params={"a": 0.5, "rho": 0.9, **p},
+        steady_state=lambda p: {"x": 0.0 * p.a, "k": 0.0 * p.a},
+        name="toy",
+    )
 
 
 def test_blanchard_kahn_codes():
     m = _toy()
-    cases = {(0.5, 0.9): "successful", (1.5, 0.9): "bk_indeterminate", (0.5, 1.5): "bk_no_stable_solution"}
+    cases = {
+        (0.5, 0.9): "successful",
+        (1.5, 0.9): "bk_indeterminate",
+        (0.5, 1.5): "bk_no_stable_solution",
+    }
     for (a, rho), name in cases.items():
         sol = jm.solve(m, {"a": a, "rho": rho}, throw=False)
         assert jm.result_name(sol.result) == name
@@ -206,8 +238,14 @@ def test_jit_traces_once():
         count["n"] += 1
         return base.residuals(*a)
 
-    m = jm.Model(res, variables=base.variables, shocks=base.shocks, params=base.default_params,
-                 shock_cov=base.shock_cov_fn, steady_state=base.steady_state_fn)
+    m = jm.Model(
+        res,
+        variables=base.variables,
+        shocks=base.shocks,
+        params=base.default_params,
+        shock_cov=base.shock_cov_fn,
+        steady_state=base.steady_state_fn,
+    )
     jm.solve(m, {"beta": 0.99})
     after_first = count["n"]
     for b in (0.98, 0.985, 0.97):
@@ -256,7 +294,9 @@ def test_grad_of_moment_matches_finite_differences(param):
 
 def test_grad_of_decision_rule_matches_finite_differences():
     m = rbc(gamma=2.0)
-    f = lambda a: jnp.sum(jm.solve(m, {"alpha": a}).g_x ** 2) + jnp.sum(jm.solve(m, {"alpha": a}).g_u)  # noqa: E731
+    f = lambda a: (
+        jnp.sum(jm.solve(m, {"alpha": a}).g_x ** 2) + jnp.sum(jm.solve(m, {"alpha": a}).g_u)
+    )  # noqa: E731
     g = jax.grad(f)(0.36)
     fd = central_difference(f, 0.36, 1e-6)
     assert np.isclose(g, fd, rtol=1e-6)
@@ -318,8 +358,11 @@ def test_malformed_models():
     with pytest.raises(ValueError, match="parameter 'rho' has non-finite"):
         jm.Model(res, steady_state=ss, **{**good, "params": {"a": 0.5, "rho": float("nan")}})
     with pytest.raises(ValueError, match=r"equation 1 \(eq1\) has non-finite residual"):
-        jm.Model(lambda lag, cur, lead, sh, p: [res(lag, cur, lead, sh, p)[0], jnp.log(cur.k - 1.0)],
-                 steady_state=ss, **good)
+        jm.Model(
+            lambda lag, cur, lead, sh, p: [res(lag, cur, lead, sh, p)[0], jnp.log(cur.k - 1.0)],
+            steady_state=ss,
+            **good,
+        )
     with pytest.raises(ValueError, match="shock_cov must be 1x1"):
         jm.Model(res, steady_state=ss, shock_cov=np.eye(2), **good)
 
@@ -336,9 +379,15 @@ def test_nan_parameter_is_flagged():
 
 def test_wrong_analytic_steady_state_is_reported():
     base = rbc()
-    m = jm.Model(base.residuals, variables=base.variables, shocks=base.shocks,
-                 params=base.default_params, shock_cov=base.shock_cov_fn, equations=base.equations,
-                 steady_state=lambda p: {**base.steady_state_fn(p), "c": 2.0})
+    m = jm.Model(
+        base.residuals,
+        variables=base.variables,
+        shocks=base.shocks,
+        params=base.default_params,
+        shock_cov=base.shock_cov_fn,
+        equations=base.equations,
+        steady_state=lambda p: {**base.steady_state_fn(p), "c": 2.0},
+    )
     ss = jm.steady_state(m, throw=False)
     assert jm.result_name(ss.result) == "steady_state_residual"
     assert ss.worst_equation()[0] in ("euler", "goods")

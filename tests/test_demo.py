@@ -9,8 +9,17 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 def test_demo_runs(tmp_path):
     p = subprocess.run(
-        [sys.executable, str(ROOT / "experiments" / "demo.py"), "--out", str(tmp_path), "--periods", "12"],
-        capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            str(ROOT / "experiments" / "demo.py"),
+            "--out",
+            str(tmp_path),
+            "--periods",
+            "12",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert p.returncode == 0, p.stderr[-3000:]
     for f in ("irf_two_country.png", "moments_grid.png", "summary.txt"):

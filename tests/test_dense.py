@@ -22,13 +22,15 @@ SIZES = [1, 2, 5, 12, 13, 31]  # both sides of the unrolled/fori_loop switch (12
 
 def _rand(n, seed):
     rng = np.random.default_rng(seed)
-    A = rng.standard_normal((n, n)) + n ** 0.5 * np.eye(n) * 0.5
+    A = rng.standard_normal((n, n)) + n**0.5 * np.eye(n) * 0.5
     return A, rng
 
 
 def _lapack_calls(fn, *args):
     txt = jax.jit(fn).lower(*args).compile().as_text()
-    return collections.Counter(t for t in re.findall(r'custom_call_target="([^"]+)"', txt) if "lapack" in t)
+    return collections.Counter(
+        t for t in re.findall(r'custom_call_target="([^"]+)"', txt) if "lapack" in t
+    )
 
 
 @pytest.mark.parametrize("n", SIZES)
@@ -42,16 +44,22 @@ def test_solve_matches_numpy_batched_and_not(n):
     np.testing.assert_allclose(D.solve(A, B[:, 0]), np.linalg.solve(A, B[:, 0]), rtol=0, atol=tol)
     ref = np.linalg.solve(Ab, Bb)
     scale = max(1.0, max(np.linalg.cond(a) for a in Ab))
-    np.testing.assert_allclose(jax.vmap(D.solve)(Ab, Bb), ref, rtol=0, atol=1e-11 * scale * np.abs(ref).max())
+    np.testing.assert_allclose(
+        jax.vmap(D.solve)(Ab, Bb), ref, rtol=0, atol=1e-11 * scale * np.abs(ref).max()
+    )
     # only the right-hand side batched
-    np.testing.assert_allclose(jax.vmap(D.solve, (None, 0))(A, Bb), np.linalg.solve(A, Bb), rtol=0, atol=tol)
+    np.testing.assert_allclose(
+        jax.vmap(D.solve, (None, 0))(A, Bb), np.linalg.solve(A, Bb), rtol=0, atol=tol
+    )
     # transposed solve from the factorisation, batched (pure kernel) and not (LAPACK)
     lu, perm = jax.vmap(D.lu_factor)(Ab)
     xt = jax.vmap(lambda l, p, r: D.lu_solve(l, p, r, 1))(lu, perm, Bb)
     reft = np.linalg.solve(np.swapaxes(Ab, 1, 2), Bb)
     np.testing.assert_allclose(xt, reft, rtol=0, atol=1e-11 * scale * np.abs(reft).max())
     lu1, perm1 = D.lu_factor(A)
-    np.testing.assert_allclose(D.lu_solve(lu1, perm1, B, 1), np.linalg.solve(A.T, B), rtol=0, atol=tol)
+    np.testing.assert_allclose(
+        D.lu_solve(lu1, perm1, B, 1), np.linalg.solve(A.T, B), rtol=0, atol=tol
+    )
 
 
 def test_pivoting_and_singular():
@@ -108,7 +116,9 @@ def test_solve_derivatives(n):
         np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-11)
     # forward mode, batched
     jf = jax.vmap(jax.jacfwd(lambda t, A, B: f(A * t, B, D.solve)), (None, 0, 0))(1.1, Ab, Bb)
-    jr = jax.vmap(jax.jacfwd(lambda t, A, B: f(A * t, B, jnp.linalg.solve)), (None, 0, 0))(1.1, Ab, Bb)
+    jr = jax.vmap(jax.jacfwd(lambda t, A, B: f(A * t, B, jnp.linalg.solve)), (None, 0, 0))(
+        1.1, Ab, Bb
+    )
     np.testing.assert_allclose(jf, jr, rtol=1e-10)
 
 
@@ -119,8 +129,13 @@ def test_dense_lu_in_optimistix_newton():
         return y**3 + th * y - 1.0
 
     def root(th):
-        sol = optx.root_find(fn, optx.Newton(rtol=1e-12, atol=1e-12, linear_solver=D.DenseLU()),
-                             jnp.ones(3), args=th, adjoint=optx.ImplicitAdjoint(linear_solver=D.DenseLU()))
+        sol = optx.root_find(
+            fn,
+            optx.Newton(rtol=1e-12, atol=1e-12, linear_solver=D.DenseLU()),
+            jnp.ones(3),
+            args=th,
+            adjoint=optx.ImplicitAdjoint(linear_solver=D.DenseLU()),
+        )
         return sol.value
 
     ths = jnp.linspace(0.5, 2.0, 4)
@@ -143,7 +158,11 @@ def test_vmapped_solve_has_no_batched_lapack(model):
     assert not _lapack_calls(jax.vmap(lambda th: jm.solve(m, th, throw=False).g_x), P)
     if model == "rbc":
         assert not _lapack_calls(
-            jax.vmap(jax.grad(lambda th: jm.moments(jm.solve(m, th, throw=False), throw=False).std[0])), P)
+            jax.vmap(
+                jax.grad(lambda th: jm.moments(jm.solve(m, th, throw=False), throw=False).std[0])
+            ),
+            P,
+        )
         assert not _lapack_calls(jax.vmap(lambda th: jm.solve(m, th, order=2, throw=False).g_xx), P)
     # a single solve still uses LAPACK (it is faster there and cannot deadlock)
     assert _lapack_calls(lambda th: jm.solve(m, th, throw=False).g_x, P[0])

@@ -25,8 +25,14 @@ def _ar1():
     def res(lag, cur, lead, sh, p):
         return [cur.x - p.rho * lag.x - p.sigma * sh.e]
 
-    return jm.Model(res, variables=("x",), shocks=("e",), params=dict(rho=0.9, sigma=SIGMA),
-                    steady_state=lambda p: {"x": 0.0 * p.rho}, name="ar1")
+    return jm.Model(
+        res,
+        variables=("x",),
+        shocks=("e",),
+        params=dict(rho=0.9, sigma=SIGMA),
+        steady_state=lambda p: {"x": 0.0 * p.rho},
+        name="ar1",
+    )
 
 
 @functools.cache
@@ -68,8 +74,11 @@ def test_rbc_unit_root_and_explosive_tfp_flagged():
     assert np.all(np.isnan(np.asarray(mo.std)))
 
 
-@pytest.mark.parametrize("build", [lambda: two_country_bond(phi=0.0), lucas_trees_ds],
-                         ids=["bond_no_adjustment_cost", "lucas"])
+@pytest.mark.parametrize(
+    "build",
+    [lambda: two_country_bond(phi=0.0), lucas_trees_ds],
+    ids=["bond_no_adjustment_cost", "lucas"],
+)
 def test_true_unit_roots_flagged(build):
     """Relative wealth has an exact unit root (the bond model without its portfolio adjustment
     cost φ): moments do not exist. (lucas_trees_ds returned `successful` with std(nfa) = 3.3e6
@@ -119,8 +128,13 @@ def _numpy_pruned(sol, u):
     out = []
     for ut in u:
         yf = gx @ xf + gu @ ut
-        ys = (gx @ xs + 0.5 * gxx @ np.kron(xf, xf) + gxu @ np.kron(xf, ut)
-              + 0.5 * guu @ np.kron(ut, ut) + 0.5 * gss)
+        ys = (
+            gx @ xs
+            + 0.5 * gxx @ np.kron(xf, xf)
+            + gxu @ np.kron(xf, ut)
+            + 0.5 * guu @ np.kron(ut, ut)
+            + 0.5 * gss
+        )
         out.append(np.asarray(sol.steady_state) + yf + ys)
         xf, xs = yf[s], ys[s]
     return np.array(out)
@@ -131,10 +145,12 @@ def test_simulate_is_pruned_at_order_2():
     sol = _rbc2()
     u = np.asarray(jax.random.normal(jax.random.PRNGKey(0), (60, 1))) * 0.04
     path = jm.simulate(sol, None, periods=60, shocks=u)
-    np.testing.assert_allclose(np.asarray(path.values), _numpy_pruned(sol, u), rtol=1e-10,
-                               atol=1e-12)
-    np.testing.assert_array_equal(np.asarray(path.values),
-                                  np.asarray(jm.simulate_pruned(sol, u).values))
+    np.testing.assert_allclose(
+        np.asarray(path.values), _numpy_pruned(sol, u), rtol=1e-10, atol=1e-12
+    )
+    np.testing.assert_array_equal(
+        np.asarray(path.values), np.asarray(jm.simulate_pruned(sol, u).values)
+    )
 
 
 def test_moments_are_pruned_at_order_2():
@@ -151,8 +167,9 @@ def test_moments_are_pruned_at_order_2():
     s = np.asarray(sol.state_index)
     A, B, S = gx[s], gu[s], np.asarray(sol.shock_cov)
     Vf = scipy.linalg.solve_discrete_lyapunov(A, B @ S @ B.T)
-    Exs = np.linalg.solve(np.eye(len(s)) - A,
-                          0.5 * (gxx[s] @ Vf.ravel() + guu[s] @ S.ravel() + gss[s]))
+    Exs = np.linalg.solve(
+        np.eye(len(s)) - A, 0.5 * (gxx[s] @ Vf.ravel() + guu[s] @ S.ravel() + gss[s])
+    )
     Ey = np.asarray(sol.steady_state) + gx @ Exs + 0.5 * (gxx @ Vf.ravel() + guu @ S.ravel() + gss)
     np.testing.assert_allclose(np.asarray(mo.mean), Ey, rtol=1e-9)
     k = sol.variables.index("k")
@@ -182,9 +199,12 @@ def test_impulse_response_is_girf_at_order_2():
     irf2 = jm.impulse_response(sol, "e", periods=12, size=2.0)
     lin2 = jm.impulse_response(lin, "e", periods=12, size=2.0)
     assert np.max(np.abs(np.asarray(irf2.values) - np.asarray(lin2.values))) > 1e-4
-    np.testing.assert_allclose(np.asarray(irf.values),
-                               np.asarray(jm.impulse_response(lin, "e", periods=12).values),
-                               rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(
+        np.asarray(irf.values),
+        np.asarray(jm.impulse_response(lin, "e", periods=12).values),
+        rtol=1e-12,
+        atol=1e-14,
+    )
 
 
 # ------------------------------------------------------------------ shocks
@@ -194,8 +214,10 @@ def test_shock_index_validated():
         jm.impulse_response(sol, 7)
     with pytest.raises(ValueError, match="unknown shock"):
         jm.impulse_response(sol, "nope")
-    np.testing.assert_array_equal(np.asarray(jm.impulse_response(sol, 0).values),
-                                  np.asarray(jm.impulse_response(sol, "e").values))
+    np.testing.assert_array_equal(
+        np.asarray(jm.impulse_response(sol, 0).values),
+        np.asarray(jm.impulse_response(sol, "e").values),
+    )
 
 
 def test_zero_variance_shock_has_zero_response_not_nan():

@@ -13,9 +13,14 @@ def _two_shock_model(shock_cov, **params):
     def res(lag, cur, lead, sh, p):
         return [cur.x - p.rho * lag.x - sh.e, cur.z - p.rho * lag.z - sh.u]
 
-    return jm.Model(res, variables=("x", "z"), shocks=("e", "u"),
-                    params=dict(rho=0.5, s=0.01, c=0.3, **params), shock_cov=shock_cov,
-                    steady_state=lambda p: {"x": 0.0 * p.rho, "z": 0.0 * p.rho})
+    return jm.Model(
+        res,
+        variables=("x", "z"),
+        shocks=("e", "u"),
+        params=dict(rho=0.5, s=0.01, c=0.3, **params),
+        shock_cov=shock_cov,
+        steady_state=lambda p: {"x": 0.0 * p.rho, "z": 0.0 * p.rho},
+    )
 
 
 @pytest.mark.parametrize(
@@ -40,8 +45,14 @@ def test_not_semidefinite_covariance_rejected():
 
     C = np.array([[1.0, 0.9, 0.9], [0.9, 1.0, -0.9], [0.9, -0.9, 1.0]])
     with pytest.raises(ValueError, match="not positive semidefinite"):
-        jm.Model(res, variables=("a", "b", "c"), shocks=("e1", "e2", "e3"), params=dict(k=1.0),
-                 shock_cov=C, steady_state=lambda p: {"a": 0.0, "b": 0.0, "c": 0.0})
+        jm.Model(
+            res,
+            variables=("a", "b", "c"),
+            shocks=("e1", "e2", "e3"),
+            params=dict(k=1.0),
+            shock_cov=C,
+            steady_state=lambda p: {"a": 0.0, "b": 0.0, "c": 0.0},
+        )
 
 
 def test_negative_standard_deviation_rejected():

@@ -38,9 +38,9 @@ def stacked_loglik(sol, Y, observables, H=None):
     for t in range(T):
         for s in range(T):
             blk = gam[t - s] if t >= s else gam[s - t].T
-            Om[t * p:(t + 1) * p, s * p:(s + 1) * p] = blk
+            Om[t * p : (t + 1) * p, s * p : (s + 1) * p] = blk
         if H is not None:
-            Om[t * p:(t + 1) * p, t * p:(t + 1) * p] += H
+            Om[t * p : (t + 1) * p, t * p : (t + 1) * p] += H
     d = (Y - np.asarray(sol.steady_state)[o]).ravel()
     keep = np.isfinite(d)
     d, Om = d[keep], Om[np.ix_(keep, keep)]
@@ -124,9 +124,13 @@ def test_stochastic_singularity_is_an_error(tcb):
 def test_presample_and_mapping_data(rbc):
     _, sol = rbc
     Y = simulate_data(sol, ["y", "c"], 40, 4, me_std=[0.001, 0.001])
-    kf = kalman_filter(sol, {"c": Y[:, 1], "y": Y[:, 0]}, ["y", "c"], measurement_error=[0.001, 0.001])
+    kf = kalman_filter(
+        sol, {"c": Y[:, 1], "y": Y[:, 0]}, ["y", "c"], measurement_error=[0.001, 0.001]
+    )
     kp = kalman_filter(sol, Y, ["y", "c"], measurement_error=[0.001, 0.001], presample=4)
-    np.testing.assert_allclose(float(kp.log_likelihood), float(np.sum(kf.contributions[4:])), rtol=0, atol=1e-10)
+    np.testing.assert_allclose(
+        float(kp.log_likelihood), float(np.sum(kf.contributions[4:])), rtol=0, atol=1e-10
+    )
 
 
 # ---------------------------------------------------------------- gradients, vmap, jit
@@ -134,8 +138,10 @@ def _rbc_ll(model, Y):
     def f(theta):
         p = {"alpha": theta[0], "rho": theta[1], "sigma": theta[2], "beta": theta[3]}
         sol = jm.solve(model, p, throw=False)
-        return log_likelihood(sol, Y, ["y", "c"], measurement_error={"y": theta[4], "c": 0.002},
-                              throw=False)
+        return log_likelihood(
+            sol, Y, ["y", "c"], measurement_error={"y": theta[4], "c": 0.002}, throw=False
+        )
+
     return f
 
 
@@ -150,7 +156,9 @@ def test_grad_equals_finite_differences_and_jit_traces_once(rbc):
         h = 1e-5 * max(abs(float(theta[i])), 1e-2)
         e = jnp.zeros_like(theta).at[i].set(h)
         # 4th-order central difference
-        fd = (-fj(theta + 2 * e) + 8 * fj(theta + e) - 8 * fj(theta - e) + fj(theta - 2 * e)) / (12 * h)
+        fd = (-fj(theta + 2 * e) + 8 * fj(theta + e) - 8 * fj(theta - e) + fj(theta - 2 * e)) / (
+            12 * h
+        )
         assert abs(g[i] - float(fd)) <= 1e-6 * max(1.0, abs(float(fd))), (i, g[i], float(fd))
     assert np.isfinite(float(fj(theta)))
 
@@ -225,24 +233,24 @@ def _brute_smoother(sol, Y, observables, H):
     Ymap = np.zeros((T * n, nx))
     Ob = np.zeros((T * p, nx))
     Mst = np.zeros((len(st), nx))
-    Mst[:, :len(st)] = np.eye(len(st))
+    Mst[:, : len(st)] = np.eye(len(st))
     for t in range(T):
         Ut = np.zeros((ne, nx))
-        Ut[:, len(st) + t * ne:len(st) + (t + 1) * ne] = np.eye(ne)
+        Ut[:, len(st) + t * ne : len(st) + (t + 1) * ne] = np.eye(ne)
         Yt = gx @ Mst + gu @ Ut
-        Ymap[t * n:(t + 1) * n] = Yt
+        Ymap[t * n : (t + 1) * n] = Yt
         Et = np.zeros((p, nx))
-        Et[:, len(st) + T * ne + t * p:len(st) + T * ne + (t + 1) * p] = np.eye(p)
-        Ob[t * p:(t + 1) * p] = Yt[o] + Et
+        Et[:, len(st) + T * ne + t * p : len(st) + T * ne + (t + 1) * p] = np.eye(p)
+        Ob[t * p : (t + 1) * p] = Yt[o] + Et
         Mst = Yt[st]
     d = (Y - np.asarray(sol.steady_state)[o]).ravel()
     keep = np.isfinite(d)
     Obk = Ob[keep]
     xhat = prior @ Obk.T @ np.linalg.solve(Obk @ prior @ Obk.T, d[keep])
     ydev = (Ymap @ xhat).reshape(T, n)
-    u = xhat[len(st):len(st) + T * ne].reshape(T, ne)
-    eps = xhat[len(st) + T * ne:].reshape(T, p)
-    return ydev, u, eps, xhat[:len(st)]
+    u = xhat[len(st) : len(st) + T * ne].reshape(T, ne)
+    eps = xhat[len(st) + T * ne :].reshape(T, p)
+    return ydev, u, eps, xhat[: len(st)]
 
 
 def test_smoother_equals_conditional_expectation(tcb):
@@ -258,7 +266,9 @@ def test_smoother_equals_conditional_expectation(tcb):
     np.testing.assert_allclose(np.asarray(sm.shock_values), u, rtol=0, atol=1e-10)
     np.testing.assert_allclose(np.asarray(sm.measurement_errors), eps, rtol=0, atol=1e-10)
     np.testing.assert_allclose(np.asarray(sm.initial_state), s0, rtol=0, atol=1e-10)
-    np.testing.assert_allclose(np.asarray(sm.levels), ydev + np.asarray(sol.steady_state), atol=1e-10)
+    np.testing.assert_allclose(
+        np.asarray(sm.levels), ydev + np.asarray(sol.steady_state), atol=1e-10
+    )
 
 
 def test_shock_decomposition_adds_up(tcb):
@@ -271,4 +281,6 @@ def test_shock_decomposition_adds_up(tcb):
     np.testing.assert_allclose(tot, np.asarray(dec.total), rtol=0, atol=1e-12)
     o = [sol.model.variables.index(v) for v in obs]
     data_dev = Y - np.asarray(sol.steady_state)[o]
-    np.testing.assert_allclose(tot[:, o] + np.asarray(dec.measurement_errors), data_dev, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(
+        tot[:, o] + np.asarray(dec.measurement_errors), data_dev, rtol=0, atol=1e-10
+    )

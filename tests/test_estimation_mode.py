@@ -40,8 +40,11 @@ def test_inverse_gamma_type1(mean, std):
     # x ~ IG1(s, nu) <=> x^2 ~ inverse gamma (shape nu/2, scale s/2)
     ref = scipy.stats.invgamma(pr.nu / 2, scale=pr.s / 2)
     xs = np.array([0.3, 0.7, 1.0, 1.6, 3.0]) * mean
-    np.testing.assert_allclose(np.asarray(jax.vmap(pr.logpdf)(jnp.asarray(xs))),
-                               ref.logpdf(xs**2) + np.log(2 * xs), rtol=1e-11)
+    np.testing.assert_allclose(
+        np.asarray(jax.vmap(pr.logpdf)(jnp.asarray(xs))),
+        ref.logpdf(xs**2) + np.log(2 * xs),
+        rtol=1e-11,
+    )
     f = lambda x: math.exp(float(pr.logpdf(x)))  # noqa: E731
     total = scipy.integrate.quad(f, 0, np.inf, limit=200)[0]
     mu = scipy.integrate.quad(lambda x: x * f(x), 0, np.inf, limit=200)[0]
@@ -70,8 +73,14 @@ def rbc_data():
 @pytest.fixture(scope="module")
 def ml(rbc_data):
     m, Y = rbc_data
-    return jm.estimate(m, Y, ["y", "c"], {"rho": "unit", "sigma": "positive"},
-                       start={"rho": 0.8, "sigma": 0.02}, measurement_error={"y": 0.002, "c": 0.002})
+    return jm.estimate(
+        m,
+        Y,
+        ["y", "c"],
+        {"rho": "unit", "sigma": "positive"},
+        start={"rho": 0.8, "sigma": 0.02},
+        measurement_error={"y": 0.002, "c": 0.002},
+    )
 
 
 def test_round_trip_recovers_parameters(ml):
@@ -92,24 +101,45 @@ def test_round_trip_recovers_parameters(ml):
 def test_start_outside_domain_is_an_error(rbc_data):
     m, Y = rbc_data
     with pytest.raises(ValueError, match="outside the domain"):
-        jm.estimate(m, Y, ["y", "c"], {"rho": "unit"}, start={"rho": 1.5},
-                    measurement_error={"y": 0.002, "c": 0.002})
+        jm.estimate(
+            m,
+            Y,
+            ["y", "c"],
+            {"rho": "unit"},
+            start={"rho": 1.5},
+            measurement_error={"y": 0.002, "c": 0.002},
+        )
 
 
 def test_nuts_tiny(rbc_data, tmp_path):
     m, Y = rbc_data
     Y = Y[:80, :1]  # output only, 80 periods: a tiny problem
     me = {"y": 0.002}
-    post = jm.posterior(m, Y, ["y"], {"rho": jm.Beta(0.8, 0.1), "sigma": jm.InvGamma(0.01, np.inf)},
-                        measurement_error=me)
+    post = jm.posterior(
+        m,
+        Y,
+        ["y"],
+        {"rho": jm.Beta(0.8, 0.1), "sigma": jm.InvGamma(0.01, np.inf)},
+        measurement_error=me,
+    )
     # the log posterior is the log-likelihood plus the log priors
     x = jnp.array([0.9, 0.011])
     lp = float(post.log_posterior(x))
-    ll = float(jm.log_likelihood(jm.solve(m, {"rho": 0.9, "sigma": 0.011}), Y, ["y"],
-                                 measurement_error=me))
-    assert abs(lp - ll - float(post.priors[0].logpdf(0.9)) - float(post.priors[1].logpdf(0.011))) < 1e-9
-    s = jm.sample_posterior(post, jax.random.PRNGKey(0), num_chains=2, num_samples=150,
-                            num_warmup=100, start=np.array([0.93, 0.01]))
+    ll = float(
+        jm.log_likelihood(jm.solve(m, {"rho": 0.9, "sigma": 0.011}), Y, ["y"], measurement_error=me)
+    )
+    assert (
+        abs(lp - ll - float(post.priors[0].logpdf(0.9)) - float(post.priors[1].logpdf(0.011)))
+        < 1e-9
+    )
+    s = jm.sample_posterior(
+        post,
+        jax.random.PRNGKey(0),
+        num_chains=2,
+        num_samples=150,
+        num_warmup=100,
+        start=np.array([0.93, 0.01]),
+    )
     d = np.asarray(s.draws)
     assert d.shape == (2, 150, 2) and np.all(np.isfinite(d))
     assert int(np.sum(s.divergences)) == 0

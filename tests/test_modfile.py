@@ -29,8 +29,19 @@ CASES = {
     "lucas_trees_ds_calib2": ("lucas_trees_ds", {"CALIB": 2}, "dr_order1_calib2.json", None),
 }
 ORDER1_KEYS = ["ys", "order_var", "state_var", "ghx", "ghu", "endo_names", "exo_names"]
-ORDER2_KEYS = ["ys", "order_var", "state_var", "ghx", "ghu", "ghxx", "ghxu", "ghuu", "ghs2",
-               "endo_names", "exo_names"]
+ORDER2_KEYS = [
+    "ys",
+    "order_var",
+    "state_var",
+    "ghx",
+    "ghu",
+    "ghxx",
+    "ghxu",
+    "ghuu",
+    "ghs2",
+    "endo_names",
+    "exo_names",
+]
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +80,7 @@ def test_order1_matches_dynare(imported, case):
     ref = json.loads((REFERENCE / folder / fx1).read_text())
     _check_against(dr, ref, ORDER1_KEYS, atol=1e-9)
     # the layout: state_var is the predetermined + mixed block of order_var
-    assert dr["state_var"] == dr["order_var"][ref["nstatic"]:ref["nstatic"] + ref["nspred"]]
+    assert dr["state_var"] == dr["order_var"][ref["nstatic"] : ref["nstatic"] + ref["nspred"]]
 
 
 @pytest.mark.skipif(not HAVE_ORDER2, reason="jaxmacro._second_order not available yet")
@@ -89,10 +100,12 @@ def test_fixture_parameters_and_covariance(imported):
         ref = json.loads((REFERENCE / folder / fx1).read_text())
         m = imported(case)
         assert list(m.param_names) == ref["param_names"]
-        np.testing.assert_allclose([m.default_params[p] for p in m.param_names], ref["params"],
-                                   rtol=1e-14, atol=0)
-        np.testing.assert_allclose(np.asarray(m.shock_covariance(m.param_vector())),
-                                   ref["Sigma_e"], rtol=1e-14, atol=1e-18)
+        np.testing.assert_allclose(
+            [m.default_params[p] for p in m.param_names], ref["params"], rtol=1e-14, atol=0
+        )
+        np.testing.assert_allclose(
+            np.asarray(m.shock_covariance(m.param_vector())), ref["Sigma_e"], rtol=1e-14, atol=1e-18
+        )
 
 
 # ------------------------------------------------------------------ round trips
@@ -100,8 +113,9 @@ def _rbc_by_hand():
     def residuals(lag, cur, lead, u, p):
         return [
             1 / cur.c
-            - p.beta * (1 / lead.c) * (p.alpha * jnp.exp(lead.z) * cur.k ** (p.alpha - 1)
-                                       + 1 - p.delta),
+            - p.beta
+            * (1 / lead.c)
+            * (p.alpha * jnp.exp(lead.z) * cur.k ** (p.alpha - 1) + 1 - p.delta),
             cur.y - jnp.exp(cur.z) * lag.k**p.alpha,
             cur.k - ((1 - p.delta) * lag.k + cur.inv),
             cur.y - (cur.c + cur.inv),
@@ -115,9 +129,12 @@ def _rbc_by_hand():
         return {"z": 0.0 * k, "k": k, "y": y, "inv": inv, "c": y - inv}
 
     return jm.Model(
-        residuals, variables=("c", "k", "y", "inv", "z"), shocks=("e",),
+        residuals,
+        variables=("c", "k", "y", "inv", "z"),
+        shocks=("e",),
         params=dict(alpha=0.36, beta=0.99, delta=0.025, rho=0.95, sigma=0.01),
-        shock_cov=lambda p: jnp.reshape(p.sigma**2, (1, 1)), steady_state=steady_state,
+        shock_cov=lambda p: jnp.reshape(p.sigma**2, (1, 1)),
+        steady_state=steady_state,
         name="rbc_by_hand",
     )
 
@@ -126,9 +143,13 @@ def _two_country_bond_by_hand():
     def residuals(lag, cur, lead, u, p):
         mu = lambda c: c ** (-p.gam)  # noqa: E731
         return [
-            mu(cur.c1) - p.beta * mu(lead.c1)
+            mu(cur.c1)
+            - p.beta
+            * mu(lead.c1)
             * (p.alpha * jnp.exp(lead.z1) * cur.k1 ** (p.alpha - 1) + 1 - p.delta),
-            mu(cur.c2) - p.beta * mu(lead.c2)
+            mu(cur.c2)
+            - p.beta
+            * mu(lead.c2)
             * (p.alpha * jnp.exp(lead.z2) * cur.k2 ** (p.alpha - 1) + 1 - p.delta),
             cur.y1 - jnp.exp(cur.z1) * lag.k1**p.alpha,
             cur.y2 - jnp.exp(cur.z2) * lag.k2**p.alpha,
@@ -148,8 +169,21 @@ def _two_country_bond_by_hand():
         y = k**p.alpha
         inv = p.delta * k
         zero = 0.0 * k
-        return dict(c1=y - inv, c2=y - inv, k1=k, k2=k, inv1=inv, inv2=inv, y1=y, y2=y,
-                    z1=zero, z2=zero, b1=zero, q=p.beta + zero, nx1=zero)
+        return dict(
+            c1=y - inv,
+            c2=y - inv,
+            k1=k,
+            k2=k,
+            inv1=inv,
+            inv2=inv,
+            y1=y,
+            y2=y,
+            z1=zero,
+            z2=zero,
+            b1=zero,
+            q=p.beta + zero,
+            nx1=zero,
+        )
 
     def cov(p):
         v = p.sigma**2
@@ -158,17 +192,42 @@ def _two_country_bond_by_hand():
 
     return jm.Model(
         residuals,
-        variables=("c1", "c2", "k1", "k2", "inv1", "inv2", "y1", "y2", "z1", "z2", "b1", "q",
-                   "nx1"),
+        variables=(
+            "c1",
+            "c2",
+            "k1",
+            "k2",
+            "inv1",
+            "inv2",
+            "y1",
+            "y2",
+            "z1",
+            "z2",
+            "b1",
+            "q",
+            "nx1",
+        ),
         shocks=("e1", "e2"),
-        params=dict(alpha=0.36, beta=0.99, delta=0.025, rho=0.95, rho12=0.025, sigma=0.01,
-                    corr12=0.25, gam=2.0, phi=0.001),
-        shock_cov=cov, steady_state=steady_state, name="two_country_bond_by_hand",
+        params=dict(
+            alpha=0.36,
+            beta=0.99,
+            delta=0.025,
+            rho=0.95,
+            rho12=0.025,
+            sigma=0.01,
+            corr12=0.25,
+            gam=2.0,
+            phi=0.001,
+        ),
+        shock_cov=cov,
+        steady_state=steady_state,
+        name="two_country_bond_by_hand",
     )
 
 
-@pytest.mark.parametrize("case, by_hand", [("rbc", _rbc_by_hand),
-                                           ("two_country_bond", _two_country_bond_by_hand)])
+@pytest.mark.parametrize(
+    "case, by_hand", [("rbc", _rbc_by_hand), ("two_country_bond", _two_country_bond_by_hand)]
+)
 def test_round_trip_against_hand_written(imported, case, by_hand):
     m_mod, m_hand = imported(case), by_hand()
     assert m_mod.variables == m_hand.variables and m_mod.shocks == m_hand.shocks
@@ -180,8 +239,7 @@ def test_round_trip_against_hand_written(imported, case, by_hand):
     fields = ["steady_state", "shock_cov", "g_x", "g_u"]
     fields += ["g_xx", "g_xu", "g_uu", "g_ss"] if order == 2 else []
     for f in fields:
-        np.testing.assert_allclose(getattr(a, f), getattr(b, f), rtol=1e-12, atol=1e-14,
-                                   err_msg=f)
+        np.testing.assert_allclose(getattr(a, f), getattr(b, f), rtol=1e-12, atol=1e-14, err_msg=f)
 
 
 def test_equal_files_give_equal_models(imported):
@@ -304,16 +362,23 @@ def _irf(dr, shock, periods=8):
 
 def test_long_leads_and_lags_become_auxiliary_variables():
     m = build_model(parse_mod(AUX_MOD))
-    assert m.variables == ("y", "x", "c", "AUX_ENDO_LEAD_0_1", "AUX_ENDO_LAG_1_1",
-                           "AUX_ENDO_LAG_1_2", "AUX_EXO_LAG_3_0", "AUX_EXO_LAG_3_1")
+    assert m.variables == (
+        "y",
+        "x",
+        "c",
+        "AUX_ENDO_LEAD_0_1",
+        "AUX_ENDO_LAG_1_1",
+        "AUX_ENDO_LAG_1_2",
+        "AUX_EXO_LAG_3_0",
+        "AUX_EXO_LAG_3_1",
+    )
     hand = build_model(parse_mod(AUX_BY_HAND))
     a, b = to_dynare(jm.solve(m)), to_dynare(jm.solve(hand))
     for shock in ("e", "u"):
         np.testing.assert_allclose(_irf(a, shock), _irf(b, shock), rtol=1e-12, atol=1e-13)
     # the AR(3) part: x responds 1, rho, rho^2 + 0.5, ...
     ir = _irf(a, "e")[:, 1]
-    np.testing.assert_allclose(ir[:4], [1.0, 0.5, 0.25 + 0.5, 0.5 * 0.75 + 0.1],
-                               rtol=1e-12)
+    np.testing.assert_allclose(ir[:4], [1.0, 0.5, 0.25 + 0.5, 0.5 * 0.75 + 0.1], rtol=1e-12)
 
 
 def test_shocks_block_forms():
@@ -337,9 +402,9 @@ def test_shocks_block_forms():
     """
     m = build_model(parse_mod(src))
     S = np.asarray(m.shock_covariance(m.param_vector()))
-    want = np.array([[0.04, 0.5 * 0.2 * 0.3, 0.001],
-                     [0.5 * 0.2 * 0.3, 0.09, 0.0],
-                     [0.001, 0.0, 0.01]])
+    want = np.array(
+        [[0.04, 0.5 * 0.2 * 0.3, 0.001], [0.5 * 0.2 * 0.3, 0.09, 0.0], [0.001, 0.0, 0.01]]
+    )
     np.testing.assert_allclose(S, want, rtol=1e-14, atol=1e-17)
     S2 = np.asarray(m.shock_covariance(m.param_vector({"s": 0.2})))  # depends on parameters
     assert S2[0, 0] == pytest.approx(0.16) and S2[2, 2] == pytest.approx(0.04)
@@ -418,8 +483,9 @@ def test_operator_precedence_and_syntax_variants():
     end;
     """
     p = build_model(parse_mod(src)).default_params
-    want = dict(a=-4.0, b=2.0, d=-4.0, f=2.0, g=2.0, h=-6.0,
-                i=0.5 + 1 / np.sqrt(2 * np.pi) + 6.0 + 2.0)
+    want = dict(
+        a=-4.0, b=2.0, d=-4.0, f=2.0, g=2.0, h=-6.0, i=0.5 + 1 / np.sqrt(2 * np.pi) + 6.0 + 2.0
+    )
     assert p == pytest.approx(want, rel=1e-15)
 
 
@@ -475,47 +541,111 @@ def _with(old, new):
 
 # (description, source, line, column, fragment of the message)
 MALFORMED = [
-    ("unbalanced parentheses", _with("y = alpha*k(-1) + e;", "y = (alpha*k(-1) + e;"),
-     7, 23, "opened at line 7, column 7"),
-    ("closing parenthesis too many", _with("y = alpha*k(-1) + e;", "y = alpha*k(-1)) + e;"),
-     7, 18, "')'"),
+    (
+        "unbalanced parentheses",
+        _with("y = alpha*k(-1) + e;", "y = (alpha*k(-1) + e;"),
+        7,
+        23,
+        "opened at line 7, column 7",
+    ),
+    (
+        "closing parenthesis too many",
+        _with("y = alpha*k(-1) + e;", "y = alpha*k(-1)) + e;"),
+        7,
+        18,
+        "')'",
+    ),
     ("unknown variable", _with("y = alpha*k(-1) + e;", "y = alpha*w(-1) + e;"), 7, 13, "'w'"),
     ("missing semicolon", _with("alpha = 0.3;", "alpha = 0.3"), 5, 1, "missing ';'"),
-    ("optimal policy is refused", BASE + "ramsey_model(planner_discount=0.99);\n", 10, 1,
-     "optimal policy"),
-    ("undefined name from MATLAB code", _with("beta = 0.9;", "b0 = [0.9];\nbeta = b0;"), 6,
-     8, "MATLAB code at line 5"),
-    ("set_param_value before stoch_simul", BASE + "set_param_value('beta', b);\n"
-     "stoch_simul(order=1);\n", 10, 1, "set_param_value"),
-    ("MATLAB transpose in a Dynare statement", _with("alpha = 0.3;", "alpha = x';"), 4, 9,
-     "unknown variable or parameter 'x'"),
+    (
+        "optimal policy is refused",
+        BASE + "ramsey_model(planner_discount=0.99);\n",
+        10,
+        1,
+        "optimal policy",
+    ),
+    (
+        "undefined name from MATLAB code",
+        _with("beta = 0.9;", "b0 = [0.9];\nbeta = b0;"),
+        6,
+        8,
+        "MATLAB code at line 5",
+    ),
+    (
+        "set_param_value before stoch_simul",
+        BASE + "set_param_value('beta', b);\nstoch_simul(order=1);\n",
+        10,
+        1,
+        "set_param_value",
+    ),
+    (
+        "MATLAB transpose in a Dynare statement",
+        _with("alpha = 0.3;", "alpha = x';"),
+        4,
+        9,
+        "unknown variable or parameter 'x'",
+    ),
     ("unknown function", _with("alpha*k(-1)", "foo(k(-1))"), 7, 7, "unknown function 'foo'"),
-    ("parameter used before its value", _with("alpha = 0.3;", "alpha = beta;"), 4, 9,
-     "before it is given a value"),
+    (
+        "parameter used before its value",
+        _with("alpha = 0.3;", "alpha = beta;"),
+        4,
+        9,
+        "before it is given a value",
+    ),
     ("non-integer lag", _with("k = beta*k(-1)", "k = beta*k(-1.5)"), 8, 15, "integer"),
     ("chained power", _with("alpha*k(-1)", "alpha^2^k(-1)"), 7, 14, "parentheses"),
     ("wrong number of equations", _with("  k = beta*k(-1) + y;\n", ""), 6, 1, "1 equations for 2"),
     ("unterminated comment", BASE + "/* no end\n", 10, 1, "unterminated comment"),
-    ("missing end of block", BASE.replace("end;\n", ""), 9, 1,
-     "missing 'end;' of the model block opened at line 6"),
-    ("unexpected character", _with("alpha = 0.3;", "alpha = 0.3 ? 1;"), 4, 13,
-     "unexpected character '?'"),
-    ("unsupported stoch_simul option", BASE + "stoch_simul(order=1, foo=2);\n", 10, 22,
-     "'foo'"),
+    (
+        "missing end of block",
+        BASE.replace("end;\n", ""),
+        9,
+        1,
+        "missing 'end;' of the model block opened at line 6",
+    ),
+    (
+        "unexpected character",
+        _with("alpha = 0.3;", "alpha = 0.3 ? 1;"),
+        4,
+        13,
+        "unexpected character '?'",
+    ),
+    ("unsupported stoch_simul option", BASE + "stoch_simul(order=1, foo=2);\n", 10, 22, "'foo'"),
     ("order 0", BASE + "stoch_simul(order=0);\n", 10, 13, "positive integer"),
     ("lag too long", _with("k = beta*k(-1)", "k = beta*k(-1000000)"), 8, 15, "longer than"),
-    ("400-digit lag", _with("k = beta*k(-1)", "k = beta*k(-" + "9" * 400 + ")"), 8, 15,
-     "longer than"),
-    ("nesting too deep", _with("alpha*k(-1)", "(" * 500 + "k(-1)" + ")" * 500), 7, 107,
-     "nested more than 100"),
-    ("assignment to a variable", _with("beta = 0.9;", "beta = 0.9;\ny = 2;"), 6, 1,
-     "endogenous variable 'y'"),
+    (
+        "400-digit lag",
+        _with("k = beta*k(-1)", "k = beta*k(-" + "9" * 400 + ")"),
+        8,
+        15,
+        "longer than",
+    ),
+    (
+        "nesting too deep",
+        _with("alpha*k(-1)", "(" * 500 + "k(-1)" + ")" * 500),
+        7,
+        107,
+        "nested more than 100",
+    ),
+    (
+        "assignment to a variable",
+        _with("beta = 0.9;", "beta = 0.9;\ny = 2;"),
+        6,
+        1,
+        "endogenous variable 'y'",
+    ),
     ("missing @#endif", "@#if 1\n" + BASE, 1, 1, "@#endif"),
     ("unknown macro variable", "@#if FOO == 1\n@#endif\n" + BASE, 1, 6, "'FOO'"),
     ("unsupported macro directive", '@#include "other.mod"\n' + BASE, 1, 1, "@#include"),
     ("unknown shock in shocks block", BASE + "shocks;\nvar z; stderr 1;\nend;\n", 11, 5, "'z'"),
-    ("deterministic shocks", BASE + "shocks;\nvar e;\nperiods 1;\nvalues 0.1;\nend;\n", 12, 1,
-     "deterministic"),
+    (
+        "deterministic shocks",
+        BASE + "shocks;\nvar e;\nperiods 1;\nvalues 0.1;\nend;\n",
+        12,
+        1,
+        "deterministic",
+    ),
 ]
 
 
@@ -555,18 +685,20 @@ def test_steady_state_operator_without_steady_state_model():
     assert abs(dr["ghx"][row["y"]][col["y"]] - 0.8) < 1e-12
     np.testing.assert_allclose(dr["ghu"][row["y"]], [1.0, 0.0], atol=1e-12)
     # differentiable: d ybar / d zbar = 1 through the numerical steady state
-    g = jax.grad(lambda th: jm.solve(m, th, order=1).steady_state[0])(
-        jnp.asarray([0.8, 2.0]))
+    g = jax.grad(lambda th: jm.solve(m, th, order=1).steady_state[0])(jnp.asarray([0.8, 2.0]))
     np.testing.assert_allclose(np.asarray(g), [0.0, 1.0], atol=1e-10)
 
 
-@pytest.mark.parametrize("src, line, col", [
-    (_with("alpha*k(-1)", "__import__('os').system('touch /tmp/jaxmacro_pwned')"), 7, 7),
-    (_with("alpha = 0.3;", "alpha = eval('1');"), 4, 9),
-    (_with("alpha = 0.3;", "alpha = ().__class__;"), 4, 10),
-    (_with("alpha = 0.3;", "alpha = exp.__globals__;"), 4, 9),
-    ('@#define X = __import__("os")\n' + BASE, 1, 14),
-])
+@pytest.mark.parametrize(
+    "src, line, col",
+    [
+        (_with("alpha*k(-1)", "__import__('os').system('touch /tmp/jaxmacro_pwned')"), 7, 7),
+        (_with("alpha = 0.3;", "alpha = eval('1');"), 4, 9),
+        (_with("alpha = 0.3;", "alpha = ().__class__;"), 4, 10),
+        (_with("alpha = 0.3;", "alpha = exp.__globals__;"), 4, 9),
+        ('@#define X = __import__("os")\n' + BASE, 1, 14),
+    ],
+)
 def test_hostile_input_is_a_parse_error(src, line, col):
     marker = pathlib.Path("/tmp/jaxmacro_pwned")
     with pytest.raises(ModError) as e:
@@ -581,7 +713,9 @@ def test_unknown_override_and_unassigned_parameter():
     with pytest.raises(ModError) as e:
         build_model(parse_mod(_with("beta = 0.9;\n", "")))
     assert (e.value.line, e.value.column) == (3, 18)
-    build_model(parse_mod(_with("beta = 0.9;\n", "")), {"beta": 0.5})  # an override gives it a value
+    build_model(
+        parse_mod(_with("beta = 0.9;\n", "")), {"beta": 0.5}
+    )  # an override gives it a value
 
 
 def test_to_dynare_rejects_batched_solutions(imported):

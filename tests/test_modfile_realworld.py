@@ -36,24 +36,48 @@ def compare_declared(sol, ref: dict, order: int, atol: float):
         assert abs(ys_ours[v] - y) <= atol * max(1, abs(y)), v
     ri = [ours_r[v] for v in decl]
     rr = [ref_r[v] for v in decl]
-    np.testing.assert_allclose(np.asarray(dr["ghx"])[ri][:, ours_c], np.asarray(ref["ghx"])[rr],
-                               rtol=atol, atol=atol, err_msg="ghx")
-    np.testing.assert_allclose(np.asarray(dr["ghu"])[ri], np.asarray(ref["ghu"])[rr],
-                               rtol=atol, atol=atol, err_msg="ghu")
+    np.testing.assert_allclose(
+        np.asarray(dr["ghx"])[ri][:, ours_c],
+        np.asarray(ref["ghx"])[rr],
+        rtol=atol,
+        atol=atol,
+        err_msg="ghx",
+    )
+    np.testing.assert_allclose(
+        np.asarray(dr["ghu"])[ri], np.asarray(ref["ghu"])[rr], rtol=atol, atol=atol, err_msg="ghu"
+    )
     if order >= 2:
         ns, ne = len(sv), len(ref["exo_names"])
         pair = [a * ns + b for a in ours_c for b in ours_c]
         pxu = [a * ne + k for a in ours_c for k in range(ne)]
-        np.testing.assert_allclose(np.asarray(dr["ghxx"])[ri][:, pair],
-                                   np.asarray(ref["ghxx"])[rr], rtol=atol, atol=atol,
-                                   err_msg="ghxx")
-        np.testing.assert_allclose(np.asarray(dr["ghxu"])[ri][:, pxu],
-                                   np.asarray(ref["ghxu"])[rr], rtol=atol, atol=atol,
-                                   err_msg="ghxu")
-        np.testing.assert_allclose(np.asarray(dr["ghuu"])[ri], np.asarray(ref["ghuu"])[rr],
-                                   rtol=atol, atol=atol, err_msg="ghuu")
-        np.testing.assert_allclose(np.asarray(dr["ghs2"])[ri], np.asarray(ref["ghs2"])[rr],
-                                   rtol=atol, atol=atol, err_msg="ghs2")
+        np.testing.assert_allclose(
+            np.asarray(dr["ghxx"])[ri][:, pair],
+            np.asarray(ref["ghxx"])[rr],
+            rtol=atol,
+            atol=atol,
+            err_msg="ghxx",
+        )
+        np.testing.assert_allclose(
+            np.asarray(dr["ghxu"])[ri][:, pxu],
+            np.asarray(ref["ghxu"])[rr],
+            rtol=atol,
+            atol=atol,
+            err_msg="ghxu",
+        )
+        np.testing.assert_allclose(
+            np.asarray(dr["ghuu"])[ri],
+            np.asarray(ref["ghuu"])[rr],
+            rtol=atol,
+            atol=atol,
+            err_msg="ghuu",
+        )
+        np.testing.assert_allclose(
+            np.asarray(dr["ghs2"])[ri],
+            np.asarray(ref["ghs2"])[rr],
+            rtol=atol,
+            atol=atol,
+            err_msg="ghs2",
+        )
 
 
 # ------------------------------------------------------------------ defect 1
@@ -135,16 +159,19 @@ def _parse(src, **kw):
     return mod, w
 
 
-@pytest.mark.parametrize("junk", [
-    "x = oo_.dr.ghx';",                    # transpose (was: unterminated string)
-    "c = {1, 'a'}; d = c{1};",             # cell array (was: unexpected character '{')
-    "f = @(x) x.^2; g = f(2);",            # function handle
-    "fprintf('%s\\n', 'done'); disp(\"x\")",
-    "for i = 1:3\n  disp(i);\nend",
-    "if x > 0, disp('a'), else disp('b'), end",
-    "[a, b] = deal(1, 2);",
-    "M = [1 2; 3 4]';\nv = M(:, 1) ...\n   + 1;",
-])
+@pytest.mark.parametrize(
+    "junk",
+    [
+        "x = oo_.dr.ghx';",  # transpose (was: unterminated string)
+        "c = {1, 'a'}; d = c{1};",  # cell array (was: unexpected character '{')
+        "f = @(x) x.^2; g = f(2);",  # function handle
+        "fprintf('%s\\n', 'done'); disp(\"x\")",
+        "for i = 1:3\n  disp(i);\nend",
+        "if x > 0, disp('a'), else disp('b'), end",
+        "[a, b] = deal(1, 2);",
+        "M = [1 2; 3 4]';\nv = M(:, 1) ...\n   + 1;",
+    ],
+)
 def test_matlab_code_is_skipped_not_run(junk):
     mod, _ = _parse(BASE + "stoch_simul(order=1);\n" + junk + "\n")
     assert mod.skipped and all("MATLAB" in s.what for s in mod.skipped)
@@ -163,7 +190,8 @@ def test_matlab_before_stoch_simul_that_changes_parameters_is_an_error():
 
 def test_mod_file_local_variables_and_unused_parameters():
     src = BASE.replace("beta = 0.9;", "b0 = 0.8 + 0.1;\nbeta = b0;").replace(
-        "parameters alpha beta;", "parameters alpha beta unused;")
+        "parameters alpha beta;", "parameters alpha beta unused;"
+    )
     with warnings.catch_warnings(record=True) as w:
         warnings.simplefilter("always")
         m = build_model(parse_mod(src))
@@ -182,8 +210,13 @@ def test_several_stoch_simul_and_orders_above_two():
 
 
 def test_steady_state_lowercase_params_with_leads_shock_leads_and_uppercase_parameters():
-    src = BASE.replace("parameters", "PARAMETERS").replace("beta = 0.9;", "beta = 0.5;").replace(
-        "y = alpha*k(-1) + e;", "y = alpha(+1)*k(-1) + e + 0*e(+1) + 0*(y - steady_state(y));")
+    src = (
+        BASE.replace("parameters", "PARAMETERS")
+        .replace("beta = 0.9;", "beta = 0.5;")
+        .replace(
+            "y = alpha*k(-1) + e;", "y = alpha(+1)*k(-1) + e + 0*e(+1) + 0*(y - steady_state(y));"
+        )
+    )
     m = build_model(parse_mod(src))
     sol = jm.solve(m, order=1)
     dr = to_dynare(sol)
@@ -195,13 +228,16 @@ def test_steady_state_lowercase_params_with_leads_shock_leads_and_uppercase_para
     assert abs(dr["ghu"][r["k"]][0] - 1.0) < 1e-12
 
 
-@pytest.mark.parametrize("data, ok", [
-    (b"\xef\xbb\xbf" + BASE.encode(), True),               # UTF-8 byte-order mark
-    (BASE.replace("\n", "\r\n").encode(), True),           # Windows line endings
-    (b"// Mod\xe8le \x96 cp1252\n" + BASE.encode(), True),  # Latin-1 / cp1252 comment
-    (b"// \x81\x8d undefined in cp1252\n" + BASE.encode(), True),
-    (b"\x00\x01\x02binary", False),
-])
+@pytest.mark.parametrize(
+    "data, ok",
+    [
+        (b"\xef\xbb\xbf" + BASE.encode(), True),  # UTF-8 byte-order mark
+        (BASE.replace("\n", "\r\n").encode(), True),  # Windows line endings
+        (b"// Mod\xe8le \x96 cp1252\n" + BASE.encode(), True),  # Latin-1 / cp1252 comment
+        (b"// \x81\x8d undefined in cp1252\n" + BASE.encode(), True),
+        (b"\x00\x01\x02binary", False),
+    ],
+)
 def test_encodings(data, ok):
     if ok:
         text, _ = decode(data, "f.mod")
@@ -239,22 +275,37 @@ def test_linear_model_whose_initval_solves_a_singular_static_system():
 
 
 # ------------------------------------------------------------------ bounds (issue 16 items 7-8)
-@pytest.mark.parametrize("src, fragment", [
-    (BASE.replace("k = beta*k(-1) + y;", "k = beta*k(-1) + y + " + " + ".join(["0*y"] * 600)
-                  + ";"), "nested more than"),
-    ("".join(f"@#define S{i} = S{i - 1} + S{i - 1}\n" if i else '@#define S0 = "ab"\n'
-             for i in range(60)) + BASE, "longer than"),
-    (BASE.replace("alpha = 0.3;", "alpha = 1/0;"), "evaluates to inf"),
-    ("@#define X = " + "(" * 400 + "1" + ")" * 400 + "\n" + BASE, "nested too deeply"),
-])
+@pytest.mark.parametrize(
+    "src, fragment",
+    [
+        (
+            BASE.replace(
+                "k = beta*k(-1) + y;", "k = beta*k(-1) + y + " + " + ".join(["0*y"] * 600) + ";"
+            ),
+            "nested more than",
+        ),
+        (
+            "".join(
+                f"@#define S{i} = S{i - 1} + S{i - 1}\n" if i else '@#define S0 = "ab"\n'
+                for i in range(60)
+            )
+            + BASE,
+            "longer than",
+        ),
+        (BASE.replace("alpha = 0.3;", "alpha = 1/0;"), "evaluates to inf"),
+        ("@#define X = " + "(" * 400 + "1" + ")" * 400 + "\n" + BASE, "nested too deeply"),
+    ],
+)
 def test_hostile_input_is_bounded_and_named(src, fragment):
     with pytest.raises(ModError, match=fragment):
         build_model(parse_mod(src))
 
 
 def test_substitution_before_any_directive_and_defines():
-    src = "var y k;\nvarexo e;\nparameters alpha beta;\nalpha = @{A};\nbeta = 0.9;\n" \
-          + BASE.split("beta = 0.9;\n")[1]
+    src = (
+        "var y k;\nvarexo e;\nparameters alpha beta;\nalpha = @{A};\nbeta = 0.9;\n"
+        + BASE.split("beta = 0.9;\n")[1]
+    )
     mod = parse_mod(src, defines={"A": 0.25})
     assert build_model(mod).default_params["alpha"] == 0.25
     with pytest.raises(ModError, match="unknown macro variable 'A'"):

@@ -222,8 +222,7 @@ def test_vmap_equals_loop_and_failed_point_is_isolated(rng):
         {k: jnp.asarray(v) for k, v in p.items()}
     )
     for i in range(BATCH):
-        one = portfolio(MODEL, full(**{k: v[i] for k, v in p.items()}), scale=_levels,
-                        throw=False)
+        one = portfolio(MODEL, full(**{k: v[i] for k, v in p.items()}), scale=_levels, throw=False)
         assert int(batch.result._value[i]) == int(one.result._value)
         for field in ("alpha_tilde", "alpha", "R2", "D2", "impact", "rx_cov"):
             x, y = np.asarray(getattr(batch, field)[i]), np.asarray(getattr(one, field))

@@ -50,8 +50,13 @@ def full(model, **overrides):
 
 def closed_form_gamma(bet, states):
     """γ of the two-country Lucas tree economy (module docstring), in `states` order."""
-    g = {"nfa": 1.0 / (2.0 * bet), "y1": 0.0 * bet, "y2": 0.0 * bet,
-         "p1": -1.0 / (4.0 * (1.0 - bet)), "p2": -1.0 / (4.0 * (1.0 - bet))}
+    g = {
+        "nfa": 1.0 / (2.0 * bet),
+        "y1": 0.0 * bet,
+        "y2": 0.0 * bet,
+        "p1": -1.0 / (4.0 * (1.0 - bet)),
+        "p2": -1.0 / (4.0 * (1.0 - bet)),
+    }
     return jnp.stack([jnp.asarray(g[s]) for s in states], axis=-1)
 
 
@@ -78,8 +83,15 @@ def _dyn_residuals(lag, cur, lead, sh, p):
         e(cur.r1) - (e(cur.p1) + p.theta * e(cur.y1)) / e(lag.p1),
         e(cur.r2) - (e(cur.p2) + p.theta * e(cur.y2)) / e(lag.p2),
         1.0 - p.bet * e(-p.gam * (lead.c2 - cur.c2)) * e(lead.r2),
-        cur.nfa - (e(cur.r2) * lag.nfa + e(cur.y1) + cur.tau - e(cur.c1)
-                   + p.bet * pos * (e(cur.r1) - e(cur.r2)) + sh.zeta),
+        cur.nfa
+        - (
+            e(cur.r2) * lag.nfa
+            + e(cur.y1)
+            + cur.tau
+            - e(cur.c1)
+            + p.bet * pos * (e(cur.r1) - e(cur.r2))
+            + sh.zeta
+        ),
         e(cur.c1) + e(cur.c2) - e(cur.y1) - e(cur.y2),
         cur.cdiff - p.gam * (cur.c1 - cur.c2),
         cur.rx - (cur.r1 - cur.r2),
@@ -89,30 +101,65 @@ def _dyn_residuals(lag, cur, lead, sh, p):
 def _dyn_steady_state(p):
     zero = 0.0 * p.bet
     p1 = jnp.log(p.bet * p.theta / (1 - p.bet))
-    return dict(y1=zero, y2=zero, tau=zero, c1=zero, c2=zero, p1=p1, p2=p1, r1=-jnp.log(p.bet),
-                r2=-jnp.log(p.bet), nfa=zero, cdiff=zero, rx=zero)
+    return dict(
+        y1=zero,
+        y2=zero,
+        tau=zero,
+        c1=zero,
+        c2=zero,
+        p1=p1,
+        p2=p1,
+        r1=-jnp.log(p.bet),
+        r2=-jnp.log(p.bet),
+        nfa=zero,
+        cdiff=zero,
+        rx=zero,
+    )
 
 
 def _dyn_cov(p):
     c12 = p.corr12 * p.sd1 * p.sd2
     c13 = p.corr13 * p.sd1 * p.sdt
     z = 0.0 * p.sd1
-    return jnp.array([[p.sd1**2, c12, c13, z], [c12, p.sd2**2, z, z], [c13, z, p.sdt**2, z],
-                      [z, z, z, z]])
+    return jnp.array(
+        [[p.sd1**2, c12, c13, z], [c12, p.sd2**2, z, z], [c13, z, p.sdt**2, z], [z, z, z, z]]
+    )
 
 
 DYN = jm.Model(
     _dyn_residuals,
     variables=("y1", "y2", "tau", "c1", "c2", "p1", "p2", "r1", "r2", "nfa", "cdiff", "rx"),
     shocks=("e1", "e2", "e3", "zeta"),
-    params=dict(bet=0.96, gam=2.0, theta=1 / 3, rhoy=0.9, sd1=0.01, sd2=0.01, corr12=0.0,
-                rhot=0.7, sdt=0.01, corr13=0.0, atil=0.0, **{f"g_{s}": 0.0 for s in DYN_STATES}),
+    params=dict(
+        bet=0.96,
+        gam=2.0,
+        theta=1 / 3,
+        rhoy=0.9,
+        sd1=0.01,
+        sd2=0.01,
+        corr12=0.0,
+        rhot=0.7,
+        sdt=0.01,
+        corr13=0.0,
+        atil=0.0,
+        **{f"g_{s}": 0.0 for s in DYN_STATES},
+    ),
     shock_cov=_dyn_cov,
     steady_state=_dyn_steady_state,
     name="lucas_trees_transfer_dynamic_portfolio",
 )
-DYN_CALIB = dict(bet=0.97, gam=3.0, theta=0.3, rhoy=0.8, sd1=0.02, sd2=0.012, corr12=0.25,
-                 rhot=0.6, sdt=0.015, corr13=-0.4)
+DYN_CALIB = dict(
+    bet=0.97,
+    gam=3.0,
+    theta=0.3,
+    rhoy=0.8,
+    sd1=0.02,
+    sd2=0.012,
+    corr12=0.25,
+    rhot=0.6,
+    sdt=0.015,
+    corr13=-0.4,
+)
 
 TRACES = []
 
@@ -169,8 +216,10 @@ def cov_state_slope(sol, x_var, y_var, shocks, h=0.05):
     for a in range(ns):
         e = np.zeros(ns)
         e[a] = h
-        out[a] = (conditional_cov(sol, e, x_var, y_var, shocks)
-                  - conditional_cov(sol, -e, x_var, y_var, shocks)) / (2 * h)
+        out[a] = (
+            conditional_cov(sol, e, x_var, y_var, shocks)
+            - conditional_cov(sol, -e, x_var, y_var, shocks)
+        ) / (2 * h)
     return out
 
 
@@ -179,9 +228,11 @@ def cov_state_slope(sol, x_var, y_var, shocks, h=0.05):
 # ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("over", [dict(), dict(rhoy=0.0), CALIB2, dict(CALIB2, rhoy=0.0)],
-                         ids=["symmetric-persistent", "symmetric-iid", "asymmetric-persistent",
-                              "asymmetric-iid"])
+@pytest.mark.parametrize(
+    "over",
+    [dict(), dict(rhoy=0.0), CALIB2, dict(CALIB2, rhoy=0.0)],
+    ids=["symmetric-persistent", "symmetric-iid", "asymmetric-persistent", "asymmetric-iid"],
+)
 def test_lucas_closed_form(over):
     pd = portfolio_dynamics(LUCAS, full(LUCAS, **over))
     assert isinstance(pd, PortfolioDynamics) and bool(pd.ok)
@@ -189,8 +240,9 @@ def test_lucas_closed_form(over):
     bet = float(full(LUCAS, **over)["bet"])
     np.testing.assert_allclose(np.asarray(pd.alpha_tilde), [-1 / (2 * (1 - bet))], rtol=1e-12)
     exact = np.asarray(closed_form_gamma(bet, pd.states))[None]
-    np.testing.assert_allclose(np.asarray(pd.gamma), exact, rtol=0,
-                               atol=1e-10 * np.max(np.abs(exact)))
+    np.testing.assert_allclose(
+        np.asarray(pd.gamma), exact, rtol=0, atol=1e-10 * np.max(np.abs(exact))
+    )
     by_state = pd.gamma_by_state()
     np.testing.assert_allclose(np.asarray(by_state["nfa"]), [1 / (2 * bet)], rtol=1e-10)
     # stage-2 diagnostic: the augmented model satisfies the zero-order condition
@@ -200,29 +252,37 @@ def test_lucas_closed_form(over):
     sol = pd.solution
     ns, nu = len(sol.states), len(sol.shocks)
     irx = sol.variables.index("rx")
-    np.testing.assert_array_equal(np.asarray(pd.R5[0]),
-                                  np.asarray(sol.g_xu[irx]).reshape(ns, nu)[:, :2])
+    np.testing.assert_array_equal(
+        np.asarray(pd.R5[0]), np.asarray(sol.g_xu[irx]).reshape(ns, nu)[:, :2]
+    )
 
 
 def test_lucas_vmap_equals_loop_and_closed_form(rng):
     batch = {
-        "bet": rng.uniform(0.9, 0.99, BATCH), "gam": rng.uniform(0.5, 8.0, BATCH),
-        "theta": rng.uniform(0.15, 0.8, BATCH), "rhoy": rng.uniform(0.0, 0.95, BATCH),
-        "sd1": rng.uniform(0.005, 0.03, BATCH), "sd2": rng.uniform(0.005, 0.03, BATCH),
-        "corr12": rng.uniform(-0.6, 0.6, BATCH), "atil": np.zeros(BATCH),
+        "bet": rng.uniform(0.9, 0.99, BATCH),
+        "gam": rng.uniform(0.5, 8.0, BATCH),
+        "theta": rng.uniform(0.15, 0.8, BATCH),
+        "rhoy": rng.uniform(0.0, 0.95, BATCH),
+        "sd1": rng.uniform(0.005, 0.03, BATCH),
+        "sd2": rng.uniform(0.005, 0.03, BATCH),
+        "corr12": rng.uniform(-0.6, 0.6, BATCH),
+        "atil": np.zeros(BATCH),
     }
     batch = {k: jnp.asarray(v) for k, v in batch.items()}
     pdv = jax.vmap(lambda q: portfolio_dynamics(LUCAS, q, throw=False))(batch)
     assert bool(jnp.all(pdv.result == jm.RESULTS.successful))
     exact = np.asarray(closed_form_gamma(batch["bet"], LUCAS.states))
-    np.testing.assert_allclose(np.asarray(pdv.gamma[:, 0]), exact, rtol=0,
-                               atol=1e-10 * np.max(np.abs(exact)))
+    np.testing.assert_allclose(
+        np.asarray(pdv.gamma[:, 0]), exact, rtol=0, atol=1e-10 * np.max(np.abs(exact))
+    )
     for i in range(BATCH):
         pi = portfolio_dynamics(LUCAS, full(LUCAS, **{k: v[i] for k, v in batch.items()}))
-        np.testing.assert_allclose(np.asarray(pdv.gamma[i]), np.asarray(pi.gamma),
-                                   rtol=1e-10, atol=1e-12)
-        np.testing.assert_allclose(np.asarray(pdv.alpha_tilde[i]), np.asarray(pi.alpha_tilde),
-                                   rtol=1e-12)
+        np.testing.assert_allclose(
+            np.asarray(pdv.gamma[i]), np.asarray(pi.gamma), rtol=1e-10, atol=1e-12
+        )
+        np.testing.assert_allclose(
+            np.asarray(pdv.alpha_tilde[i]), np.asarray(pi.alpha_tilde), rtol=1e-12
+        )
 
 
 # ------------------------------------------------------------------------------------------
@@ -264,8 +324,9 @@ def test_conditional_covariance_vanishes_to_first_order(complete):
         # complete markets: the closed form for the tree states, as in the library model
         exact = closed_form_gamma(over["bet"], ("nfa", "y1", "y2", "p1", "p2"))
         got = np.asarray([gam[f"g_{s}"] for s in ("nfa", "y1", "y2", "p1", "p2")])
-        np.testing.assert_allclose(got, np.asarray(exact), rtol=0,
-                                   atol=1e-9 * np.max(np.abs(exact)))
+        np.testing.assert_allclose(
+            got, np.asarray(exact), rtol=0, atol=1e-9 * np.max(np.abs(exact))
+        )
     else:
         # incomplete markets: away from full-risk-sharing values (a non-trivial case)
         assert abs(at + 1 / (2 * (1 - over["bet"]))) > 1e-3
@@ -285,8 +346,9 @@ def _scalar(pd):
 
 def test_grad_matches_finite_differences():
     p0 = full(DYN, **DYN_CALIB)
-    g = jax.jit(jax.grad(lambda q: _scalar(portfolio_dynamics(DYN, q, scale=_count,
-                                                              throw=False))))(p0)
+    g = jax.jit(jax.grad(lambda q: _scalar(portfolio_dynamics(DYN, q, scale=_count, throw=False))))(
+        p0
+    )
     for name in GRAD_PARAMS:
         x = float(p0[name])
         h = 1e-5 * max(abs(x), 0.1)

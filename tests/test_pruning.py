@@ -53,12 +53,18 @@ def test_order1_moments_match_lyapunov_and_dynare(name):
     d = json.loads((REFERENCE / name / "moments_order1.json").read_text())
     idx = [sol.variables.index(v) for v in d["var_names"]]
     ref = np.asarray(d["variance"])
-    np.testing.assert_allclose(np.asarray(mom.cov)[np.ix_(idx, idx)], ref, rtol=1e-9,
-                               atol=1e-9 * np.abs(ref).max())
+    np.testing.assert_allclose(
+        np.asarray(mom.cov)[np.ix_(idx, idx)], ref, rtol=1e-9, atol=1e-9 * np.abs(ref).max()
+    )
     # the order-2 formulas with the second-order terms switched off give the same numbers
-    zero = {k: jnp.zeros_like(getattr(solved(name, 2), k)) for k in ("g_xx", "g_xu", "g_uu", "g_ss")}
-    sol2_lin = eqx.tree_at(lambda s: (s.g_xx, s.g_xu, s.g_uu, s.g_ss), solved(name, 2),
-                           tuple(zero[k] for k in ("g_xx", "g_xu", "g_uu", "g_ss")))
+    zero = {
+        k: jnp.zeros_like(getattr(solved(name, 2), k)) for k in ("g_xx", "g_xu", "g_uu", "g_ss")
+    }
+    sol2_lin = eqx.tree_at(
+        lambda s: (s.g_xx, s.g_xu, s.g_uu, s.g_ss),
+        solved(name, 2),
+        tuple(zero[k] for k in ("g_xx", "g_xu", "g_uu", "g_ss")),
+    )
     mom2 = pruned_moments(sol2_lin, lags=2)
     np.testing.assert_allclose(mom2.cov, mom.cov, rtol=1e-9, atol=1e-16)
     np.testing.assert_allclose(mom2.autocov, mom.autocov, rtol=1e-9, atol=1e-16)
@@ -105,11 +111,18 @@ def test_pruned_moments_match_long_simulation():
     v = np.einsum("rti,rtj->rij", dev, dev) / T
     a = np.einsum("rti,rtj->rij", dev[:, 1:], dev[:, :-1]) / (T - 1)
     zmax = 4.5  # 3 statistics x 5 variables x up to 5 entries: a 4.5-sigma band
-    for est, ref, what in ((m, mom.mean, "mean"), (v, mom.cov, "cov"), (a, mom.autocov[0], "autocov")):
+    for est, ref, what in (
+        (m, mom.mean, "mean"),
+        (v, mom.cov, "cov"),
+        (a, mom.autocov[0], "autocov"),
+    ):
         se = est.std(axis=0, ddof=1) / np.sqrt(R)
         err = est.mean(axis=0) - np.asarray(ref)
         live = se > 1e-14 * np.abs(np.asarray(ref)).max()
-        assert np.all(np.abs(err[live]) < zmax * se[live]), (what, (err / np.where(live, se, 1))[live])
+        assert np.all(np.abs(err[live]) < zmax * se[live]), (
+            what,
+            (err / np.where(live, se, 1))[live],
+        )
         if what == "mean":
             mean_se = se
     # the test has power: the risk correction of the mean is many standard errors away from ȳ
@@ -133,8 +146,11 @@ def test_order1_simulation_and_girf_reduce_to_linear():
     ref = jm.simulate(sol, None, periods=50, shocks=eps)
     np.testing.assert_allclose(ours.values, ref.values, rtol=1e-13, atol=1e-13)
     for shock in sol.shocks:
-        np.testing.assert_allclose(girf(sol, shock, 30).values,
-                                   jm.impulse_response(sol, shock, periods=30).values, atol=1e-15)
+        np.testing.assert_allclose(
+            girf(sol, shock, 30).values,
+            jm.impulse_response(sol, shock, periods=30).values,
+            atol=1e-15,
+        )
 
 
 def test_simulation_components_and_rule():
@@ -143,11 +159,17 @@ def test_simulation_components_and_rule():
     eps = draws(sol, jax.random.PRNGKey(2), (40,))
     xf0 = 0.01 * jnp.arange(1.0, 6.0)
     y, first, second = simulate_pruned(sol, eps, initial=xf0, components=True)
-    np.testing.assert_allclose(y.values, sol.steady_state + first.values + second.values, atol=1e-14)
+    np.testing.assert_allclose(
+        y.values, sol.steady_state + first.values + second.values, atol=1e-14
+    )
     u = eps[0]
-    y0 = (sol.steady_state + sol.g_x @ xf0 + sol.g_u @ u
-          + 0.5 * (sol.g_xx @ jnp.kron(xf0, xf0) + sol.g_uu @ jnp.kron(u, u) + sol.g_ss)
-          + sol.g_xu @ jnp.kron(xf0, u))
+    y0 = (
+        sol.steady_state
+        + sol.g_x @ xf0
+        + sol.g_u @ u
+        + 0.5 * (sol.g_xx @ jnp.kron(xf0, xf0) + sol.g_uu @ jnp.kron(u, u) + sol.g_ss)
+        + sol.g_xu @ jnp.kron(xf0, u)
+    )
     np.testing.assert_allclose(y.values[0], y0, rtol=1e-14)
     # first-order part equals the linear simulation
     lin = simulate_pruned(solved("two_country_bond", 1), eps, initial=xf0)
@@ -192,16 +214,24 @@ def test_stochastic_steady_state():
     np.testing.assert_allclose(path[-1], sss.value, rtol=1e-12)
     # precautionary saving: more capital than in the deterministic steady state
     assert float(sss["k"]) > float(sol.steady_state[sol.variables.index("k")])
-    np.testing.assert_array_equal(stochastic_steady_state(solved("rbc_crra", 1, SIGMA_BIG)).value,
-                                  solved("rbc_crra", 1, SIGMA_BIG).steady_state)
+    np.testing.assert_array_equal(
+        stochastic_steady_state(solved("rbc_crra", 1, SIGMA_BIG)).value,
+        solved("rbc_crra", 1, SIGMA_BIG).steady_state,
+    )
 
 
 def test_unit_root_is_flagged():
     def res(lag, cur, lead, e, p):
         return [cur.x - lag.x - e.e, cur.y - (cur.x + p.a * cur.x**2) - p.b * lead.y]
 
-    model = jm.Model(res, variables=("x", "y"), shocks=("e",), params=dict(a=0.5, b=0.5),
-                     shock_cov={"e": 0.01}, steady_state=lambda p: {"x": 0.0 * p.a, "y": 0.0 * p.a})
+    model = jm.Model(
+        res,
+        variables=("x", "y"),
+        shocks=("e",),
+        params=dict(a=0.5, b=0.5),
+        shock_cov={"e": 0.01},
+        steady_state=lambda p: {"x": 0.0 * p.a, "y": 0.0 * p.a},
+    )
     sol = jm.solve(model, order=2)
     mom = pruned_moments(sol, throw=False)
     assert jm.result_name(mom.result) == "unit_root"
@@ -220,8 +250,12 @@ def _moment_loss(model):
         sol = jm.solve(model, theta, order=2, throw=False)
         mom = pruned_moments(sol, lags=1, throw=False)
         k, c = model.variables.index("k"), model.variables.index("c")
-        return (jnp.log(mom.std[c]) ** 2 + (mom.mean[k] - 40.0) ** 2 * 1e-2
-                + mom.autocorr[0, c] ** 2 + 1e3 * mom.cov[k, c])
+        return (
+            jnp.log(mom.std[c]) ** 2
+            + (mom.mean[k] - 40.0) ** 2 * 1e-2
+            + mom.autocorr[0, c] ** 2
+            + 1e3 * mom.cov[k, c]
+        )
 
     return loss
 

@@ -39,8 +39,12 @@ def dynare_layout2(sol, d):
     pxu = [i * ne + k for i in cols for k in range(ne)]
     a = lambda x: np.asarray(x)[rows]  # noqa: E731
     return dict(
-        ghx=a(sol.g_x)[:, cols], ghu=a(sol.g_u), ghxx=a(sol.g_xx)[:, pxx],
-        ghxu=a(sol.g_xu)[:, pxu], ghuu=a(sol.g_uu), ghs2=a(sol.g_ss),
+        ghx=a(sol.g_x)[:, cols],
+        ghu=a(sol.g_u),
+        ghxx=a(sol.g_xx)[:, pxx],
+        ghxu=a(sol.g_xu)[:, pxu],
+        ghuu=a(sol.g_uu),
+        ghs2=a(sol.g_ss),
     )
 
 
@@ -80,7 +84,9 @@ def test_sylvester_kron_and_doubling_agree():
     ss = jm.steady_state(model)
     out = {}
     for method in ("kron", "doubling"):
-        f = jax.jit(lambda gx, gu, c, m=method: second_order_terms(model, ss, gx, gu, c, sylvester=m))
+        f = jax.jit(
+            lambda gx, gu, c, m=method: second_order_terms(model, ss, gx, gu, c, sylvester=m)
+        )
         terms, result = f(sol.g_x, sol.g_u, sol.shock_cov)
         assert jm.result_name(result) == "successful"
         out[method] = terms
@@ -94,7 +100,9 @@ def test_sylvester_kron_and_doubling_agree():
     K *= 0.9 / np.max(np.abs(np.linalg.eigvals(K)))
     D = rng.standard_normal((3, 16))
     X1 = solve_sylvester_kron_power(jnp.asarray(K), jnp.asarray(A), jnp.asarray(D), method="kron")
-    X2 = solve_sylvester_kron_power(jnp.asarray(K), jnp.asarray(A), jnp.asarray(D), method="doubling")
+    X2 = solve_sylvester_kron_power(
+        jnp.asarray(K), jnp.asarray(A), jnp.asarray(D), method="doubling"
+    )
     ref = np.linalg.solve(np.eye(48) + np.kron(K, np.kron(A, A).T), D.reshape(-1)).reshape(3, 16)
     np.testing.assert_allclose(X1, ref, rtol=1e-11, atol=1e-11)
     np.testing.assert_allclose(X2, ref, rtol=1e-10, atol=1e-10)
@@ -130,9 +138,12 @@ def _linear_model():
         ]
 
     return jm.Model(
-        res, variables=("pi", "x", "i", "a"), shocks=("e_a", "e_i"),
+        res,
+        variables=("pi", "x", "i", "a"),
+        shocks=("e_a", "e_i"),
         params=dict(beta=0.99, kappa=0.1, s=1.0, rho_i=0.7, phi_pi=1.5, phi_x=0.1, rho_a=0.9),
-        shock_cov={"e_a": 0.01, "e_i": 0.0025}, guess=dict(pi=0.0, x=0.0, i=0.0, a=0.0),
+        shock_cov={"e_a": 0.01, "e_i": 0.0025},
+        guess=dict(pi=0.0, x=0.0, i=0.0, a=0.0),
         name="linear_nk",
     )
 
@@ -163,9 +174,17 @@ def second_order_equation_residuals(sol):
     ybar, theta, Sigma = sol.steady_state, sol.params, sol.shock_cov
 
     def rule(x, u, sig):
-        return (sol.g_x @ x + sol.g_u @ u
-                + 0.5 * (sol.g_xx @ jnp.kron(x, x) + 2 * sol.g_xu @ jnp.kron(x, u)
-                         + sol.g_uu @ jnp.kron(u, u) + sol.g_ss * sig**2))
+        return (
+            sol.g_x @ x
+            + sol.g_u @ u
+            + 0.5
+            * (
+                sol.g_xx @ jnp.kron(x, x)
+                + 2 * sol.g_xu @ jnp.kron(x, u)
+                + sol.g_uu @ jnp.kron(u, u)
+                + sol.g_ss * sig**2
+            )
+        )
 
     def psi(z):
         x, u = z[:ns], z[ns:]
@@ -206,8 +225,12 @@ def multi_country(N=8):
         out = []
         for i in range(N):
             c, k, y, inv, z = (f"{v}{i}" for v in ("c", "k", "y", "inv", "z"))
-            out.append(cur[c] ** (-g) - p.beta * lead[c] ** (-g)
-                       * (p.alpha * jnp.exp(lead[z]) * cur[k] ** (p.alpha - 1) + 1 - p.delta))
+            out.append(
+                cur[c] ** (-g)
+                - p.beta
+                * lead[c] ** (-g)
+                * (p.alpha * jnp.exp(lead[z]) * cur[k] ** (p.alpha - 1) + 1 - p.delta)
+            )
             out.append(cur[y] - jnp.exp(cur[z]) * lag[k] ** p.alpha)
             out.append(cur[k] - (1 - p.delta) * lag[k] - cur[inv])
             out.append(cur[z] - (p.rho * lag[z] + p.spill * (zbar_lag - lag[z]) + e[f"e{i}"]))
@@ -222,18 +245,30 @@ def multi_country(N=8):
         y = k**p.alpha
         out = {}
         for i in range(N):
-            out.update({f"c{i}": y - p.delta * k, f"k{i}": k, f"y{i}": y, f"inv{i}": p.delta * k,
-                        f"z{i}": 0.0 * k})
+            out.update(
+                {
+                    f"c{i}": y - p.delta * k,
+                    f"k{i}": k,
+                    f"y{i}": y,
+                    f"inv{i}": p.delta * k,
+                    f"z{i}": 0.0 * k,
+                }
+            )
         return out
 
     def cov(p):
         return p.sigma**2 * ((1 - p.corr) * jnp.eye(N) + p.corr * jnp.ones((N, N)))
 
     return jm.Model(
-        res, variables=names, shocks=tuple(f"e{i}" for i in range(N)),
-        params=dict(alpha=0.36, beta=0.99, delta=0.025, rho=0.95, spill=0.02, sigma=0.01,
-                    corr=0.3, gam=2.0),
-        shock_cov=cov, steady_state=ss, name=f"multi_country_{N}",
+        res,
+        variables=names,
+        shocks=tuple(f"e{i}" for i in range(N)),
+        params=dict(
+            alpha=0.36, beta=0.99, delta=0.025, rho=0.95, spill=0.02, sigma=0.01, corr=0.3, gam=2.0
+        ),
+        shock_cov=cov,
+        steady_state=ss,
+        name=f"multi_country_{N}",
     )
 
 
@@ -317,14 +352,21 @@ def test_model_derivative_rules_match_plain_autodiff(name):
     sl = split_v(layout, model.n_shocks)
 
     def f_v(v):
-        return model.evaluate(ybar.at[s].add(v[sl[0]]), ybar + v[sl[1]], ybar.at[f].add(v[sl[2]]),
-                              v[sl[3]], theta)
+        return model.evaluate(
+            ybar.at[s].add(v[sl[0]]), ybar + v[sl[1]], ybar.at[f].add(v[sl[2]]), v[sl[3]], theta
+        )
 
     Hfull = jax.hessian(f_v)(jnp.zeros(nv))
     Hz = composite_hessian(model, layout, ybar, theta, T)
-    np.testing.assert_allclose(Hz, jnp.einsum("az,iab,bw->izw", T, Hfull, T), rtol=1e-10, atol=1e-10)
-    np.testing.assert_allclose(model_jacobian(model, layout, ybar, theta), jax.jacrev(f_v)(jnp.zeros(nv)),
-                               rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        Hz, jnp.einsum("az,iab,bw->izw", T, Hfull, T), rtol=1e-10, atol=1e-10
+    )
+    np.testing.assert_allclose(
+        model_jacobian(model, layout, ybar, theta),
+        jax.jacrev(f_v)(jnp.zeros(nv)),
+        rtol=1e-12,
+        atol=1e-12,
+    )
 
     # JVP and VJP against JAX's rules on the plain functions
     dy = jnp.asarray(rng.standard_normal(ybar.shape)) * 1e-2
@@ -332,10 +374,14 @@ def test_model_derivative_rules_match_plain_autodiff(name):
     dT = jnp.asarray(rng.standard_normal(T.shape))
     W = jnp.asarray(rng.standard_normal(Hz.shape))
     pairs = [
-        (lambda y, th, T: composite_hessian(model, layout, y, th, T),
-         lambda y, th, T: _hessian_zeta(model, layout, y, th, T)),
-        (lambda y, th, T: model_jacobian(model, layout, y, th) * jnp.sum(T),
-         lambda y, th, T: plain_jacobian(model, layout, y, th) * jnp.sum(T)),
+        (
+            lambda y, th, T: composite_hessian(model, layout, y, th, T),
+            lambda y, th, T: _hessian_zeta(model, layout, y, th, T),
+        ),
+        (
+            lambda y, th, T: model_jacobian(model, layout, y, th) * jnp.sum(T),
+            lambda y, th, T: plain_jacobian(model, layout, y, th) * jnp.sum(T),
+        ),
     ]
     for custom, plain in pairs:
         _, t1 = jax.jvp(custom, (ybar, theta, T), (dy, dth, dT))

@@ -17,8 +17,12 @@ MU = 0.95
 
 
 def _vmapped(newborn_wealth, beta, beta_star, n, mu):
-    params = dict(beta=jnp.asarray(beta), beta_star=jnp.asarray(beta_star), n=jnp.asarray(n),
-                  mu=jnp.asarray(mu))
+    params = dict(
+        beta=jnp.asarray(beta),
+        beta_star=jnp.asarray(beta_star),
+        n=jnp.asarray(n),
+        mu=jnp.asarray(mu),
+    )
     return jax.vmap(lambda p: Z.baseline(p, newborn_wealth=newborn_wealth, throw=False))(params)
 
 
@@ -75,8 +79,15 @@ HIGH_C = {
 
 def test_steady_state_closed_forms():
     s = Z.steady_state(0.96, 0.97, 0.01)
-    target = dict(r=1.0339976, w=-12.472573, z=29.413802, tau=0.982810, tau_star=0.993047,
-                  c=0.700688, c_star=1.299312)
+    target = dict(
+        r=1.0339976,
+        w=-12.472573,
+        z=29.413802,
+        tau=0.982810,
+        tau_star=0.993047,
+        c=0.700688,
+        c_star=1.299312,
+    )
     for k, v in target.items():
         np.testing.assert_allclose(float(s[k]), v, rtol=1e-6, err_msg=k)
     # every column of the §1.3 table
@@ -213,10 +224,10 @@ def test_closed_form_decomposition(table_p, table_c):
         np.testing.assert_allclose(total, col(tt, "alpha"), rtol=1e-10)
     # foreign portfolio: α* = α - w, α*[2] - α[2] = -w, cov identity of §3.6
     np.testing.assert_allclose(col(t, "alpha_star"), col(t, "alpha") - col(t, "w"), rtol=1e-12)
-    np.testing.assert_allclose(col(t, "alpha_star_2") - col(t, "alpha_2"), -col(t, "w"),
-                               atol=1e-10)
-    np.testing.assert_allclose(col(t, "cov_r1_rxstar") + col(t, "cov_r2_rx"),
-                               -col(t, "var_rx"), atol=1e-12)
+    np.testing.assert_allclose(col(t, "alpha_star_2") - col(t, "alpha_2"), -col(t, "w"), atol=1e-10)
+    np.testing.assert_allclose(
+        col(t, "cov_r1_rxstar") + col(t, "cov_r2_rx"), -col(t, "var_rx"), atol=1e-12
+    )
     # α[2] from the ζ's: -(r-µ)(ζ_r2e1 - ζ_r2e2) w / (2(r-1))
     zr2 = np.asarray(t.zeta_r2)
     a2 = -(r - MU) * (zr2[:, 0] - zr2[:, 1]) * col(t, "w") / (2 * (r - 1))
@@ -254,25 +265,26 @@ def test_figure4_impulse_responses(table_p):
     assert abs(float(w["c"][0]) - 0.53) <= 0.01
     assert abs(float(w["c_star"][0]) - 0.49) <= 0.01
     assert abs(float(wo["c"][0] - wo["c_star"][0]) - 0.73) <= 0.01
-    np.testing.assert_allclose([float(w["c"][0]), float(w["c_star"][0])], [0.5258, 0.4861],
-                               atol=1e-4)
-    np.testing.assert_allclose([float(wo["c"][0]), float(wo["c_star"][0])], [0.9726, 0.2451],
-                               atol=1e-4)
-    np.testing.assert_allclose([float(w["w"][0]), float(wo["w"][0])], [-11.331, -2.599],
-                               atol=1e-3)
-    np.testing.assert_allclose([float(w["tb"][0]), float(wo["tb"][0])], [0.6253, 0.3153],
-                               atol=1e-4)
-    np.testing.assert_allclose([float(w["tt"][0]), float(wo["tt"][0])], [-3.349, -2.915],
-                               atol=1e-3)
-    np.testing.assert_allclose([float(w["val"][0]), float(wo["val"][0])], [-8.607, 0.0],
-                               atol=1e-3)
-    np.testing.assert_allclose(np.asarray(w["tt"][1:]), [0.283, 0.269, 0.256, 0.243, 0.230],
-                               atol=1e-3)
+    np.testing.assert_allclose(
+        [float(w["c"][0]), float(w["c_star"][0])], [0.5258, 0.4861], atol=1e-4
+    )
+    np.testing.assert_allclose(
+        [float(wo["c"][0]), float(wo["c_star"][0])], [0.9726, 0.2451], atol=1e-4
+    )
+    np.testing.assert_allclose([float(w["w"][0]), float(wo["w"][0])], [-11.331, -2.599], atol=1e-3)
+    np.testing.assert_allclose([float(w["tb"][0]), float(wo["tb"][0])], [0.6253, 0.3153], atol=1e-4)
+    np.testing.assert_allclose([float(w["tt"][0]), float(wo["tt"][0])], [-3.349, -2.915], atol=1e-3)
+    np.testing.assert_allclose([float(w["val"][0]), float(wo["val"][0])], [-8.607, 0.0], atol=1e-3)
+    np.testing.assert_allclose(
+        np.asarray(w["tt"][1:]), [0.283, 0.269, 0.256, 0.243, 0.230], atol=1e-3
+    )
     np.testing.assert_allclose(np.asarray(w["val"][1:]), 0.0, atol=1e-12)
-    np.testing.assert_allclose(np.asarray(w["tb"][1:]), [0.593, 0.562, 0.532, 0.504, 0.478],
-                               atol=1e-3)
-    np.testing.assert_allclose(np.asarray(w["w"][1:]), [-10.72, -10.15, -9.60, -9.08, -8.59],
-                               atol=1e-2)
+    np.testing.assert_allclose(
+        np.asarray(w["tb"][1:]), [0.593, 0.562, 0.532, 0.504, 0.478], atol=1e-3
+    )
+    np.testing.assert_allclose(
+        np.asarray(w["w"][1:]), [-10.72, -10.15, -9.60, -9.08, -8.59], atol=1e-2
+    )
     np.testing.assert_allclose(np.asarray(w["r2"][1:4]), [-0.0222, -0.0211, -0.0200], atol=1e-4)
 
 
@@ -310,11 +322,15 @@ def _central_differences(newborn_wealth, h=1e-6):
             pts.append({**BENCH, k: BENCH[k] + sgn * h})
     pts += [BENCH] * 4
     arr = {k: np.array([q[k] for q in pts]) for k in BENCH}
-    a = np.concatenate([
-        col(_vmapped(newborn_wealth, *(arr[k][sl] for k in ("beta", "beta_star", "n", "mu"))),
-            "alpha")
-        for sl in (slice(0, 5), slice(5, 10))
-    ])
+    a = np.concatenate(
+        [
+            col(
+                _vmapped(newborn_wealth, *(arr[k][sl] for k in ("beta", "beta_star", "n", "mu"))),
+                "alpha",
+            )
+            for sl in (slice(0, 5), slice(5, 10))
+        ]
+    )
     return {k: (a[2 * i] - a[2 * i + 1]) / (2 * h) for i, k in enumerate(keys)}
 
 
@@ -372,6 +388,10 @@ def test_vmap_flags_failed_points(table_p):
     # with throw=True the failure raises (here inside vmap: the compiled core is reused)
     with pytest.raises(Exception, match="Blanchard-Kahn"):
         jax.vmap(lambda q: Z.baseline(q))(
-            dict(beta=jnp.full(5, 0.96), beta_star=jnp.asarray(bs), n=jnp.full(5, 0.01),
-                 mu=jnp.asarray(mu))
+            dict(
+                beta=jnp.full(5, 0.96),
+                beta_star=jnp.asarray(bs),
+                n=jnp.full(5, 0.01),
+                mu=jnp.asarray(mu),
+            )
         )

@@ -20,7 +20,10 @@ def test_default_run_reproduces_table2(tmp_path):
     out, figs = tmp_path / "table2.json", tmp_path / "figs"
     proc = subprocess.run(
         [sys.executable, str(SCRIPT), "--json", str(out), "--figures", str(figs)],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "Table 2" in proc.stdout and "[-20.773]" in proc.stdout
@@ -44,9 +47,23 @@ def test_default_run_reproduces_table2(tmp_path):
 def test_market_variant_and_custom_columns(tmp_path):
     out = tmp_path / "c.json"
     proc = subprocess.run(
-        [sys.executable, str(SCRIPT), "--beta-star", "0.97", "0.995", "--newborn-wealth",
-         "market", "--json", str(out), "--figures", str(tmp_path / "f")],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            str(SCRIPT),
+            "--beta-star",
+            "0.97",
+            "0.995",
+            "--newborn-wealth",
+            "market",
+            "--json",
+            str(out),
+            "--figures",
+            str(tmp_path / "f"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     res = json.loads(out.read_text())

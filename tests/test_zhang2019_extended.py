@@ -17,6 +17,8 @@ from jaxmacro.models import zhang2019_extended as zx
 
 FREE = ("beta", "delta", "delta_star")
 TRANSFORMS = {"beta": (0.9, 1.0), "delta": "unit", "delta_star": "unit"}
+
+
 def targets4(per):
     """The period's targets plus |NFA| (consistent with them): one set of moment names for every
     calibration here, so that all share one compiled loop."""
@@ -24,8 +26,10 @@ def targets4(per):
     return dict(t, nfa_gdp=abs(t["nfa_home"]))
 
 
-PERTURBED = ({"beta": 0.96, "delta": 0.12, "delta_star": 0.08},
-             {"beta": 0.985, "delta": 0.09, "delta_star": 0.07})
+PERTURBED = (
+    {"beta": 0.96, "delta": 0.12, "delta_star": 0.08},
+    {"beta": 0.985, "delta": 0.09, "delta_star": 0.07},
+)
 
 
 def test_steady_state_closed_forms_and_model_residual():
@@ -34,17 +38,20 @@ def test_steady_state_closed_forms_and_model_residual():
     r, n = float(s["r"]), p["n"]
     dbar = 0.5 * (p["delta"] + p["delta_star"])
     np.testing.assert_allclose(r, (1 + n * dbar) / p["beta"], rtol=1e-14)
-    np.testing.assert_allclose(float(s["w"]), (dbar - p["delta"]) / ((1 - dbar) * (r - 1)),
-                               rtol=1e-13)
-    np.testing.assert_allclose(float(s["z1"] - s["z2"]), 2 * (1 - dbar) * float(-s["w"]),
-                               rtol=1e-12)
+    np.testing.assert_allclose(
+        float(s["w"]), (dbar - p["delta"]) / ((1 - dbar) * (r - 1)), rtol=1e-13
+    )
+    np.testing.assert_allclose(
+        float(s["z1"] - s["z2"]), 2 * (1 - dbar) * float(-s["w"]), rtol=1e-12
+    )
     # spec §4.5 derived quantities
     np.testing.assert_allclose(float(s["c"]), 0.957479, atol=1e-6)
     np.testing.assert_allclose(float(s["c_star"]), 0.967721, atol=1e-6)
     np.testing.assert_allclose(float(s["tau"]), 0.991084, atol=1e-6)
     np.testing.assert_allclose(float(s["K"]), 0.468816, atol=1e-6)
-    np.testing.assert_allclose(float(s["c"]), (1 - p["beta"]) * r * (1 / (r - 1) + float(s["w"])),
-                               rtol=1e-12)
+    np.testing.assert_allclose(
+        float(s["c"]), (1 - p["beta"]) * r * (1 / (r - 1) + float(s["w"])), rtol=1e-12
+    )
     # the analytic steady state solves the nonlinear model (jm.steady_state verifies it)
     model = zx.zhang2019_extended()
     ss = jm.steady_state(model)
@@ -67,8 +74,9 @@ SPEC_ROW_INCONSISTENT = pytest.mark.xfail(
 )
 def test_inversion_matches_spec_table(per):
     inv = zx.invert_targets(**zx.TARGETS[per])
-    np.testing.assert_allclose([float(inv[k]) for k in FREE], zx.SPEC_INVERSION[per], atol=1e-6,
-                               err_msg=per)
+    np.testing.assert_allclose(
+        [float(inv[k]) for k in FREE], zx.SPEC_INVERSION[per], atol=1e-6, err_msg=per
+    )
 
 
 def test_spec_row_2009_2017_from_unrounded_targets():
@@ -84,15 +92,22 @@ def test_spec_row_2009_2017_from_unrounded_targets():
 def test_gradient_calibration_recovers_inversion(start):
     """§8 target 9: β, δ, δ* to 1e-6 for all three target sets, from perturbed starts."""
     for per in zx.PERIODS:
-        cal = calibrate(zx.steady_state_moments, targets4(per), dict(zx.DEFAULT_PARAMS, **start),
-                        free=FREE, transforms=TRANSFORMS, progress=False)
+        cal = calibrate(
+            zx.steady_state_moments,
+            targets4(per),
+            dict(zx.DEFAULT_PARAMS, **start),
+            free=FREE,
+            transforms=TRANSFORMS,
+            progress=False,
+        )
         assert bool(cal.converged), cal.report()
         exact = zx.invert_targets(**zx.TARGETS[per])
         for k in FREE:
             np.testing.assert_allclose(cal.estimate[k], float(exact[k]), atol=1e-9, err_msg=per)
             if per != "2009-2017":  # that spec row is inconsistent with its targets (above)
-                np.testing.assert_allclose(cal.estimate[k], zx.SPEC_INVERSION[per][FREE.index(k)],
-                                           atol=1e-6, err_msg=per)
+                np.testing.assert_allclose(
+                    cal.estimate[k], zx.SPEC_INVERSION[per][FREE.index(k)], atol=1e-6, err_msg=per
+                )
         # z1, z2 against the Table 5 model Capital/GDP (±0.01)
         s = zx.steady_state(*(cal.estimate[k] for k in FREE))
         home, foreign = zx.PAPER_TABLE5_MODEL[per]["home"], zx.PAPER_TABLE5_MODEL[per]["foreign"]
@@ -105,8 +120,15 @@ def test_absolute_nfa_target_is_not_identified():
     """|NFA| alone is symmetric in (δ, δ*): from a start with δ < δ* the calibration finds the
     mirror image (home the creditor) — the identification problem multi-start reveals."""
     start = dict(zx.DEFAULT_PARAMS, beta=0.97, delta=0.09, delta_star=0.11)
-    cal = calibrate(zx.steady_state_moments, targets4("1999-2017"), start, free=FREE,
-                    transforms=TRANSFORMS, weights={"nfa_home": 0.0}, progress=False)
+    cal = calibrate(
+        zx.steady_state_moments,
+        targets4("1999-2017"),
+        start,
+        free=FREE,
+        transforms=TRANSFORMS,
+        weights={"nfa_home": 0.0},
+        progress=False,
+    )
     assert bool(cal.converged)
     exact = zx.invert_targets(**zx.TARGETS["1999-2017"])
     np.testing.assert_allclose(cal.estimate["delta"], float(exact["delta_star"]), atol=1e-9)
@@ -116,9 +138,15 @@ def test_absolute_nfa_target_is_not_identified():
 @pytest.fixture(scope="module")
 def kappa_fit():
     """κ calibrated by gradient descent through the DS portfolio to the paper's α = -0.85."""
-    cal = calibrate(zx.portfolio_moments, {"alpha": -0.85}, dict(zx.DEFAULT_PARAMS, kappa=0.6),
-                    free=("kappa",), transforms={"kappa": "positive"}, weights=[1.0],
-                    progress=False)
+    cal = calibrate(
+        zx.portfolio_moments,
+        {"alpha": -0.85},
+        dict(zx.DEFAULT_PARAMS, kappa=0.6),
+        free=("kappa",),
+        transforms={"kappa": "positive"},
+        weights=[1.0],
+        progress=False,
+    )
     return cal, zx.extended(dict(zx.DEFAULT_PARAMS, kappa=cal.estimate["kappa"]))
 
 
@@ -130,7 +158,8 @@ def test_accounting_is_exact():
     assert float(e.ga_gdp) == pytest.approx(w - a, abs=1e-14)
     assert float(e.local_share_home) == pytest.approx((float(e.z1) + a) / float(e.z1), rel=1e-14)
     assert float(e.local_share_foreign) == pytest.approx(
-        (float(e.z2) + a - w) / float(e.z2), rel=1e-14)
+        (float(e.z2) + a - w) / float(e.z2), rel=1e-14
+    )
     # spec: α = -0.85 ⇒ GA = 0.65, GL = 0.85, local shares 0.78 / 0.82
     assert round(float(e.ga_gdp), 2) == 0.65 and round(float(e.gl_gdp), 2) == 0.85
     assert round(float(e.local_share_home), 2) == 0.78
@@ -153,8 +182,12 @@ def test_table4_target10(kappa_fit):
     assert float(e.nfa_hedging_foreign) - float(e.nfa_hedging_home) == pytest.approx(-w, abs=1e-12)
     assert float(e.alpha_star) == pytest.approx(float(e.alpha) - w, abs=1e-14)
     assert float(e.decomposition_error) < 1e-10
-    total_foreign = (float(e.self_hedging) + float(e.nfi_hedging) + float(e.nfa_hedging_foreign)
-                     + float(e.demographic))
+    total_foreign = (
+        float(e.self_hedging)
+        + float(e.nfi_hedging)
+        + float(e.nfa_hedging_foreign)
+        + float(e.demographic)
+    )
     assert total_foreign == pytest.approx(float(e.alpha_star), abs=1e-10)
     # reconstruction values of spec §4.6
     assert float(e.self_hedging) == pytest.approx(-1.861, abs=1e-3)
@@ -163,9 +196,12 @@ def test_table4_target10(kappa_fit):
     assert float(e.local_share_foreign) == pytest.approx(0.817, abs=1e-3)
 
 
-@pytest.mark.xfail(strict=True, reason="spec §9.6: the reconstruction's NFI/demographic split is "
-                   "1.227/-0.107, the paper's 1.200/-0.073 (income specification of the missing "
-                   "Appendix H unknown)")
+@pytest.mark.xfail(
+    strict=True,
+    reason="spec §9.6: the reconstruction's NFI/demographic split is "
+    "1.227/-0.107, the paper's 1.200/-0.073 (income specification of the missing "
+    "Appendix H unknown)",
+)
 def test_table4_demographic_term_matches_paper():
     e = zx.extended()  # κ = 0.4934, the value test_table4_target10 calibrates
     assert float(e.demographic) == pytest.approx(zx.PAPER_TABLE4["demographic"], abs=0.01)
@@ -173,8 +209,12 @@ def test_table4_demographic_term_matches_paper():
 
 def test_kappa_sensitivity_matches_spec_table():
     """Spec §4.6: α and the robust terms across κ (reconstruction values)."""
-    rows = {0.1: (-9.35, -1.866, -8.08, -0.105), 0.5: (-0.832, -1.861, 1.248, -0.109),
-            0.9: (-0.351, -1.861, 1.774, -0.110), 1.0: (-0.309, -1.861, 1.820, -0.110)}
+    rows = {
+        0.1: (-9.35, -1.866, -8.08, -0.105),
+        0.5: (-0.832, -1.861, 1.248, -0.109),
+        0.9: (-0.351, -1.861, 1.774, -0.110),
+        1.0: (-0.309, -1.861, 1.820, -0.110),
+    }
     for kappa, (alpha, self_h, nfi, nfa) in rows.items():
         e = zx.extended({"kappa": kappa})
         assert float(e.alpha) == pytest.approx(alpha, abs=6e-3), kappa

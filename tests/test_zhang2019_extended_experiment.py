@@ -25,9 +25,20 @@ def test_quick_run(tmp_path):
     out = tmp_path / "results.json"
     figs = tmp_path / "figs"
     proc = subprocess.run(
-        [sys.executable, str(SCRIPT), "--quick", "--no-progress", "--json", str(out),
-         "--figures", str(figs)],
-        cwd=ROOT, capture_output=True, text=True, timeout=240,
+        [
+            sys.executable,
+            str(SCRIPT),
+            "--quick",
+            "--no-progress",
+            "--json",
+            str(out),
+            "--figures",
+            str(figs),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     for section in ("Table 5", "Table 4", "Table 6"):

@@ -28,7 +28,6 @@ by any optax optimiser (default: L-BFGS with a zoom line search). The loop is bu
 [`jaxmacro.calibrate_multistart`][] runs many starting points in one vmapped loop.
 """
 
-
 from __future__ import annotations
 
 import os
@@ -108,9 +107,20 @@ def calibrate(
     x0 = np.asarray([float(params0[n]) for n in problem.free], dtype=dtype)
     u0 = jnp.asarray(start_vector(problem, x0), dtype=dtype)
     state, hist = drive(
-        problem, optimizer, u0, batched=False, max_steps=int(max_steps), gtol=gtol, ftol=ftol,
-        max_rejections=max_rejections, checkpoint=checkpoint, checkpoint_every=checkpoint_every,
-        progress=progress, resume=resume, meta=meta, names=names,
+        problem,
+        optimizer,
+        u0,
+        batched=False,
+        max_steps=int(max_steps),
+        gtol=gtol,
+        ftol=ftol,
+        max_rejections=max_rejections,
+        checkpoint=checkpoint,
+        checkpoint_every=checkpoint_every,
+        progress=progress,
+        resume=resume,
+        meta=meta,
+        names=names,
     )
     hist = dict(hist, u0=u0)
     return build_result(problem, names, state, hist, False, max_steps)
@@ -181,15 +191,29 @@ def calibrate_multistart(
         eps = eps.at[0].set(0.0)
         u0 = ub[None, :] + spread * eps
     state, hist = drive(
-        problem, optimizer, u0, batched=True, max_steps=int(max_steps), gtol=gtol, ftol=ftol,
-        max_rejections=max_rejections, checkpoint=checkpoint, checkpoint_every=checkpoint_every,
-        progress=progress, resume=resume, meta=meta, names=names,
+        problem,
+        optimizer,
+        u0,
+        batched=True,
+        max_steps=int(max_steps),
+        gtol=gtol,
+        ftol=ftol,
+        max_rejections=max_rejections,
+        checkpoint=checkpoint,
+        checkpoint_every=checkpoint_every,
+        progress=progress,
+        resume=resume,
+        meta=meta,
+        names=names,
     )
     hist = dict(hist, u0=u0)
     runs = build_result(problem, names, state, hist, True, max_steps)
     loss = np.asarray(runs.loss)
     conv = np.asarray(runs.converged)
     cand = np.where(conv, loss, np.inf)
-    best = int(np.argmin(cand)) if np.any(np.isfinite(cand)) else int(np.nanargmin(
-        np.where(np.isfinite(loss), loss, np.inf)))
+    best = (
+        int(np.argmin(cand))
+        if np.any(np.isfinite(cand))
+        else int(np.nanargmin(np.where(np.isfinite(loss), loss, np.inf)))
+    )
     return MultiStartCalibration(runs=runs, best=jnp.asarray(best))

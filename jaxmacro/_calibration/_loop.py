@@ -29,7 +29,6 @@ def default_optimizer() -> optax.GradientTransformationExtraArgs:
     return optax.lbfgs()
 
 
-
 class LoopState(eqx.Module):
     u: Array
     opt_state: optax.OptState
@@ -131,8 +130,11 @@ def step(problem: Problem, opt, st: LoopState, gtol, ftol, max_rejections, lines
 def chunk_impl(problem, opt, state, n, gtol, ftol, max_rejections, chunk):
     linesearch = has_linesearch(opt, state.u)
     dt = state.loss.dtype
-    hist = (jnp.full((chunk,), jnp.nan, dt), jnp.full((chunk,), jnp.nan, dt),
-            jnp.zeros((chunk,), bool))
+    hist = (
+        jnp.full((chunk,), jnp.nan, dt),
+        jnp.full((chunk,), jnp.nan, dt),
+        jnp.zeros((chunk,), bool),
+    )
 
     def cond(c):
         i, st, _ = c
@@ -195,9 +197,23 @@ def finalize_jit(problem, u, batched):
     return finalize_impl(problem, u)
 
 
-
-def drive(problem, opt, u0, *, batched, max_steps, gtol, ftol, max_rejections, checkpoint,
-           checkpoint_every, progress, resume, meta, names):
+def drive(
+    problem,
+    opt,
+    u0,
+    *,
+    batched,
+    max_steps,
+    gtol,
+    ftol,
+    max_rejections,
+    checkpoint,
+    checkpoint_every,
+    progress,
+    resume,
+    meta,
+    names,
+):
     if max_steps < 0:
         raise ValueError("max_steps must be >= 0")
     if opt is None:
@@ -230,14 +246,20 @@ def drive(problem, opt, u0, *, batched, max_steps, gtol, ftol, max_rejections, c
     if progress:
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=max_steps, initial=min(steps_done, max_steps), desc="calibrate",
-                   leave=False, dynamic_ncols=True)
+        bar = tqdm(
+            total=max_steps,
+            initial=min(steps_done, max_steps),
+            desc="calibrate",
+            leave=False,
+            dynamic_ncols=True,
+        )
     try:
         while steps_done < max_steps and not _done(state):
             n = min(chunk, max_steps - steps_done)
             before = np.asarray(state.step)
-            state, h, _ = chunk_jit(problem, opt, state, jnp.asarray(n, jnp.int32), g, f, mr,
-                                     chunk, batched)
+            state, h, _ = chunk_jit(
+                problem, opt, state, jnp.asarray(n, jnp.int32), g, f, mr, chunk, batched
+            )
             # per start, the steps this chunk actually took
             hist = append_history(hist, h, np.asarray(state.step) - before)
             steps_done = int(np.max(np.asarray(state.step)))
@@ -246,8 +268,9 @@ def drive(problem, opt, u0, *, batched, max_steps, gtol, ftol, max_rejections, c
             if bar is not None:
                 bar.update(min(steps_done, max_steps) - bar.n)
                 gn = float(np.min(np.linalg.norm(np.asarray(state.grad), axis=-1)))
-                bar.set_postfix(loss=f"{float(np.min(np.asarray(state.loss))):.3e}",
-                                gnorm=f"{gn:.2e}")
+                bar.set_postfix(
+                    loss=f"{float(np.min(np.asarray(state.loss))):.3e}", gnorm=f"{gn:.2e}"
+                )
         if checkpoint is not None and not os.path.exists(os.fspath(checkpoint)):
             save_checkpoint(checkpoint, state, hist, meta)
     finally:

@@ -100,13 +100,13 @@ class Problem(eqx.Module):
         return jnp.where(ok, loss, jnp.inf)
 
 
-
 def prepare(moment_fn, targets, params0, free, transforms, weights, dtype):
     if not callable(moment_fn):
         raise TypeError("`moment_fn` must be a function params -> (moments, result)")
     if not isinstance(params0, Mapping):
-        raise TypeError("`params0` must be a mapping name -> value (every parameter moment_fn "
-                        "needs)")
+        raise TypeError(
+            "`params0` must be a mapping name -> value (every parameter moment_fn needs)"
+        )
     if free is None:
         raise ValueError("name the free parameters: free=('beta', ...)")
     free = (free,) if isinstance(free, str) else tuple(free)
@@ -116,8 +116,9 @@ def prepare(moment_fn, targets, params0, free, transforms, weights, dtype):
         raise ValueError(f"duplicate names in free={free}")
     unknown = [n for n in free if n not in params0]
     if unknown:
-        raise ValueError(f"free parameter(s) {unknown} have no value in params0 "
-                         f"({sorted(params0)})")
+        raise ValueError(
+            f"free parameter(s) {unknown} have no value in params0 ({sorted(params0)})"
+        )
     transforms = dict(transforms or {})
     bad = [n for n in transforms if n not in free]
     if bad:

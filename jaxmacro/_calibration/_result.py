@@ -181,8 +181,9 @@ class MultiStartCalibration(eqx.Module):
         v = np.asarray(self.runs.values)[keep]
         if v.size == 0:
             return {n: (np.nan, np.nan) for n in self.runs.free}
-        return {n: (float(v[:, i].min()), float(v[:, i].max()))
-                for i, n in enumerate(self.runs.free)}
+        return {
+            n: (float(v[:, i].min()), float(v[:, i].max())) for i, n in enumerate(self.runs.free)
+        }
 
     def report(self, rtol: float = 1e-6) -> str:
         loss = np.asarray(self.runs.loss)
@@ -199,13 +200,15 @@ class MultiStartCalibration(eqx.Module):
         return "\n".join(lines)
 
 
-
 def build_result(problem, names, state, hist, batched, max_steps):
     x, m, result, ok, jac, sv, cond, f, gn = finalize_jit(problem, state.u, batched)
     status = np.asarray(state.status)
     status = np.where(status == RUNNING, MAX_STEPS, status)
-    x0 = np.asarray(jax.vmap(problem.natural)(jnp.asarray(hist["u0"])) if batched
-                    else problem.natural(jnp.asarray(hist["u0"])))
+    x0 = np.asarray(
+        jax.vmap(problem.natural)(jnp.asarray(hist["u0"]))
+        if batched
+        else problem.natural(jnp.asarray(hist["u0"]))
+    )
     targets, weights = problem.targets, problem.weights
     if batched:
         nb = x.shape[:1]

@@ -36,9 +36,9 @@ MAX_STEPS = 3
 STUCK = 4
 START_FAILED = 5
 STATUS_NAMES = ("running", "gtol", "ftol", "max_steps", "stuck", "start_failed")
-assert all(
-    int(getattr(CalibrationStatus, n)._value) == i for i, n in enumerate(STATUS_NAMES)
-), "CalibrationStatus order"
+assert all(int(getattr(CalibrationStatus, n)._value) == i for i, n in enumerate(STATUS_NAMES)), (
+    "CalibrationStatus order"
+)
 
 
 def status_item(code) -> CalibrationStatus:

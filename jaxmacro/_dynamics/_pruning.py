@@ -52,7 +52,6 @@ augmented state propagates with Ã. It does not depend on x^s_{-1}; its average 
 ergodic distribution equals the response at x^f_{-1} = 0.
 """
 
-
 from __future__ import annotations
 
 import equinox as eqx
@@ -73,8 +72,12 @@ def second_order_parts(sol: Solution):
     dt = sol.g_x.dtype
     if sol.order >= 2:
         return sol.g_xx, sol.g_xu, sol.g_uu, sol.g_ss
-    return (jnp.zeros((n, ns * ns), dt), jnp.zeros((n, ns * ne), dt), jnp.zeros((n, ne * ne), dt),
-            jnp.zeros((n,), dt))
+    return (
+        jnp.zeros((n, ns * ns), dt),
+        jnp.zeros((n, ns * ne), dt),
+        jnp.zeros((n, ne * ne), dt),
+        jnp.zeros((n,), dt),
+    )
 
 
 def quad(G, a, b):
@@ -106,12 +109,20 @@ def pruned_state_space(sol: Solution):
     BB = jnp.kron(B, B)
     AB = jnp.einsum("ia,jk->ijak", A, B)
     AB_sym = (AB + jnp.swapaxes(AB, 0, 1)).reshape(ns * ns, ns * ne)
-    At = jnp.block([[A, Z(ns, ns), Z(ns, ns * ns)],
-                    [Z(ns, ns), A, 0.5 * H_xx],
-                    [Z(ns * ns, ns), Z(ns * ns, ns), AA]])
-    Bt = jnp.block([[B, Z(ns, ne * ne), Z(ns, ns * ne)],
-                    [Z(ns, ne), 0.5 * H_uu, H_xu],
-                    [Z(ns * ns, ne), BB, AB_sym]])
+    At = jnp.block(
+        [
+            [A, Z(ns, ns), Z(ns, ns * ns)],
+            [Z(ns, ns), A, 0.5 * H_xx],
+            [Z(ns * ns, ns), Z(ns * ns, ns), AA],
+        ]
+    )
+    Bt = jnp.block(
+        [
+            [B, Z(ns, ne * ne), Z(ns, ns * ne)],
+            [Z(ns, ne), 0.5 * H_uu, H_xu],
+            [Z(ns * ns, ne), BB, AB_sym],
+        ]
+    )
     c = jnp.concatenate([jnp.zeros(ns, dt), 0.5 * (H_uu @ vS + H_ss), BB @ vS])
     Ct = jnp.concatenate([g_x, g_x, 0.5 * g_xx], axis=1)
     Dt = jnp.concatenate([g_u, 0.5 * g_uu, g_xu], axis=1)
@@ -175,4 +186,3 @@ def _stochastic_steady_state_jit(sol: Solution) -> StochasticSteadyState:
         sol.variables, jnp.where(bad, jnp.nan, value), jnp.where(bad, jnp.nan, xs), result
     )
     return out
-

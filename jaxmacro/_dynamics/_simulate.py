@@ -64,8 +64,9 @@ def _paths(sol: Solution, shocks, xf0, xs0):
     return yf, ys
 
 
-def simulate(sol: Solution, key, *, periods: int = 200, burn: int = 0, shocks=None,
-             initial=None) -> Named:
+def simulate(
+    sol: Solution, key, *, periods: int = 200, burn: int = 0, shocks=None, initial=None
+) -> Named:
     """Simulate the rule in levels: linear at order 1, pruned at order 2 (module docstring).
 
     **Arguments:**
@@ -85,16 +86,21 @@ def simulate(sol: Solution, key, *, periods: int = 200, burn: int = 0, shocks=No
     dt = sol.g_x.dtype
     shocks = draw_shocks(sol, key, T) if shocks is None else jnp.asarray(shocks, dt)
     if shocks.shape[-1] != len(sol.shocks):
-        raise ValueError(f"`shocks` must have {len(sol.shocks)} columns ({', '.join(sol.shocks)}), "
-                         f"got shape {shocks.shape}")
+        raise ValueError(
+            f"`shocks` must have {len(sol.shocks)} columns ({', '.join(sol.shocks)}), "
+            f"got shape {shocks.shape}"
+        )
     xf0, xs0 = _initial_state(initial, len(sol.states), dt)
     yf, ys = _paths(sol, shocks, xf0, xs0)
-    levels = sol.steady_state + yf[burn:] if sol.order == 1 else sol.steady_state + yf[burn:] + ys[burn:]
+    levels = (
+        sol.steady_state + yf[burn:] if sol.order == 1 else sol.steady_state + yf[burn:] + ys[burn:]
+    )
     return Named(sol.variables, levels, "variable")
 
 
-def simulate_pruned(sol: Solution, shocks, *, initial=None, burn: int = 0,
-                    components: bool = False):
+def simulate_pruned(
+    sol: Solution, shocks, *, initial=None, burn: int = 0, components: bool = False
+):
     """[`jaxmacro.simulate`][] with given shocks, optionally returning the two parts.
 
     **Arguments:** `sol`; `shocks`, a (T, n_shocks) array of raw shocks u_t (covariance Σ);
@@ -148,8 +154,9 @@ def _response(sol: Solution, delta, periods: int, xf):
     return jnp.concatenate([y0[None], ys], axis=0)
 
 
-def girf(sol: Solution, shock, periods: int = 40, *, size=None, orthogonalize: bool = True,
-         initial=None) -> Named:
+def girf(
+    sol: Solution, shock, periods: int = 40, *, size=None, orthogonalize: bool = True, initial=None
+) -> Named:
     """Impulse response to `shock` at t = 0: the GIRF at order 2, the usual IRF at order 1.
 
     **Arguments:**
@@ -171,8 +178,9 @@ def girf(sol: Solution, shock, periods: int = 40, *, size=None, orthogonalize: b
     return Named(sol.variables, _response(sol, delta, periods, xf), "variable")
 
 
-def impulse_response(sol: Solution, shock, *, periods: int = 40, size=None,
-                     orthogonalize: bool = True) -> Named:
+def impulse_response(
+    sol: Solution, shock, *, periods: int = 40, size=None, orthogonalize: bool = True
+) -> Named:
     """Impulse response of every variable to a one-standard-deviation `shock` at t = 0.
 
     The response from the deterministic steady state: at order 1, g_u δ at t = 0 and

@@ -19,10 +19,11 @@ import numpy as np
 import optax
 from jaxtyping import Array
 
+from .._calibration._transforms import as_transform
+
 # --- library-internal imports (one block, for the merge) ---------------------------------
 from .._model import Model
 from .._perturbation import solve
-from .._calibration._transforms import as_transform
 
 # ------------------------------------------------------------------------------------------
 from ._kalman import LIKELIHOOD_RESULTS, _data_matrix, kalman_filter
@@ -74,8 +75,15 @@ class Posterior(eqx.Module):
         me = None
         if self.measurement_error:
             me = {o: (p[v] if isinstance(v, str) else v) for o, v in self.measurement_error}
-        return kalman_filter(sol, self.data, self.observables, measurement_error=me,
-                             init=self.init, presample=self.presample, throw=False)
+        return kalman_filter(
+            sol,
+            self.data,
+            self.observables,
+            measurement_error=me,
+            init=self.init,
+            presample=self.presample,
+            throw=False,
+        )
 
     def log_likelihood(self, x):
         return self.filter(x).log_likelihood
@@ -92,7 +100,9 @@ class Posterior(eqx.Module):
         return jnp.where(jnp.isnan(lp), -jnp.inf, lp)
 
     def log_density_u(self, u):
-        logjac = sum(jnp.log(jnp.abs(jax.grad(t.forward)(u[i]))) for i, t in enumerate(self.transforms))
+        logjac = sum(
+            jnp.log(jnp.abs(jax.grad(t.forward)(u[i]))) for i, t in enumerate(self.transforms)
+        )
         return self.log_posterior(self.natural(u)) + logjac
 
 
@@ -121,12 +131,16 @@ def posterior(
     """
     obs = (observables,) if isinstance(observables, str) else tuple(observables)
     names = tuple(priors)
-    me = tuple((o, (v if isinstance(v, str) else float(v))) for o, v in (measurement_error or {}).items())
+    me = tuple(
+        (o, (v if isinstance(v, str) else float(v))) for o, v in (measurement_error or {}).items()
+    )
     extra = {v for _, v in me if isinstance(v, str)}
     unknown = [n for n in names if n not in model.param_names and n not in extra]
     if unknown:
-        raise ValueError(f"estimated name(s) {unknown} are neither parameters of the model "
-                         f"{model.param_names} nor measurement-error stds {sorted(extra)}")
+        raise ValueError(
+            f"estimated name(s) {unknown} are neither parameters of the model "
+            f"{model.param_names} nor measurement-error stds {sorted(extra)}"
+        )
     missing = sorted(extra - set(names) - set(fixed or {}))
     if missing:
         raise ValueError(f"measurement-error std name(s) {missing} are neither estimated nor fixed")
@@ -146,9 +160,18 @@ def posterior(
             raise ValueError(f"{k!r} is both estimated and fixed")
         fx[k] = jnp.asarray(v)
     Y = _data_matrix(data, obs, jnp.result_type(float))
-    return Posterior(model=model, names=names, priors=tuple(pr), transforms=tuple(tr), fixed=fx,
-                     data=Y, observables=obs, measurement_error=me, init=init,
-                     presample=int(presample))
+    return Posterior(
+        model=model,
+        names=names,
+        priors=tuple(pr),
+        transforms=tuple(tr),
+        fixed=fx,
+        data=Y,
+        observables=obs,
+        measurement_error=me,
+        init=init,
+        presample=int(presample),
+    )
 
 
 class Estimate(eqx.Module):
@@ -184,8 +207,10 @@ class Estimate(eqx.Module):
 
     def report(self) -> str:
         kind = "posterior mode" if self.problem.bayesian else "maximum likelihood"
-        lines = [f"{kind}: {self.status} after {self.steps} steps; log posterior "
-                 f"{float(self.log_posterior):.6f}, log-likelihood {float(self.log_likelihood):.6f}"]
+        lines = [
+            f"{kind}: {self.status} after {self.steps} steps; log posterior "
+            f"{float(self.log_posterior):.6f}, log-likelihood {float(self.log_likelihood):.6f}"
+        ]
         w = max(len(n) for n in self.names)
         lines.append(f"  {'':<{w}} {'estimate':>12} {'std. error':>12} {'t-stat':>9}")
         for n, x, s in zip(self.names, np.asarray(self.mode), np.asarray(self.std_errors)):
@@ -268,8 +293,16 @@ def estimate(
     **Returns:** an [`jaxmacro.Estimate`][]. A start where the model fails gives
     ``status="start_failed"``.
     """
-    problem = posterior(model, data, observables, priors, fixed=fixed,
-                        measurement_error=measurement_error, init=init, presample=presample)
+    problem = posterior(
+        model,
+        data,
+        observables,
+        priors,
+        fixed=fixed,
+        measurement_error=measurement_error,
+        init=init,
+        presample=presample,
+    )
     defaults = dict(zip(model.param_names, model.param_defaults))
     x0 = []
     for n, pr in zip(problem.names, problem.priors):
@@ -284,7 +317,9 @@ def estimate(
     x0 = jnp.asarray(x0, dtype=jnp.result_type(float))
     for n, t, x in zip(problem.names, problem.transforms, np.asarray(x0)):
         if not t.contains(x):
-            raise ValueError(f"start value {n} = {x} is outside the domain of its prior/transform {t}")
+            raise ValueError(
+                f"start value {n} = {x} is outside the domain of its prior/transform {t}"
+            )
     u0 = problem.unconstrained(x0)
     opt = optimizer if optimizer is not None else _default_optimizer()
     u, v, g, k, code = _run(problem, opt, u0, int(max_steps), float(gtol))
@@ -310,9 +345,20 @@ def estimate(
         cov = np.full((n, n), np.nan)
     se = np.sqrt(np.where(np.diag(cov) > 0, np.diag(cov), np.nan))
     ll, result = _at_mode(problem, x)
-    return Estimate(names=problem.names, mode=x, log_posterior=lp, log_likelihood=ll, score=score,
-                    hessian=jnp.asarray(H), cov=jnp.asarray(cov), std_errors=jnp.asarray(se),
-                    steps=k, status=status, result=result, problem=problem)
+    return Estimate(
+        names=problem.names,
+        mode=x,
+        log_posterior=lp,
+        log_likelihood=ll,
+        score=score,
+        hessian=jnp.asarray(H),
+        cov=jnp.asarray(cov),
+        std_errors=jnp.asarray(se),
+        steps=k,
+        status=status,
+        result=result,
+        problem=problem,
+    )
 
 
 _OPT = []
@@ -322,5 +368,3 @@ def _default_optimizer():
     if not _OPT:  # one object per session, so repeated estimations reuse the compiled loop
         _OPT.append(optax.lbfgs())
     return _OPT[0]
-
-

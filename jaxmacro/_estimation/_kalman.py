@@ -161,8 +161,12 @@ def _measurement_cov(measurement_error, observables, dtype):
     if isinstance(measurement_error, Mapping):
         unknown = [k for k in measurement_error if k not in observables]
         if unknown:
-            raise ValueError(f"measurement_error names {unknown}, which are not observables {tuple(observables)}")
-        sd = jnp.stack([jnp.asarray(measurement_error.get(o, 0.0), dtype=dtype) for o in observables])
+            raise ValueError(
+                f"measurement_error names {unknown}, which are not observables {tuple(observables)}"
+            )
+        sd = jnp.stack(
+            [jnp.asarray(measurement_error.get(o, 0.0), dtype=dtype) for o in observables]
+        )
         return jnp.diag(sd**2), True
     me = jnp.asarray(measurement_error, dtype=dtype)
     if me.ndim == 0:
@@ -232,32 +236,47 @@ def _state_space(sol: Solution, observables, shock_cov, measurement_error, init)
     if isinstance(init, str) and init in ("unconditional", "stationary"):
         unit = _unit_root(A)
         A_safe = jnp.where(unit, 0.0, A)
-        Vs = solve_discrete_lyapunov(A_safe, _sym(B @ Q @ B.T)) if states else jnp.zeros((0, 0), dtype)
+        Vs = (
+            solve_discrete_lyapunov(A_safe, _sym(B @ Q @ B.T))
+            if states
+            else jnp.zeros((0, 0), dtype)
+        )
         P0 = _sym(G @ Vs @ G.T + R @ Q @ R.T)
         result = LIKELIHOOD_RESULTS.promote(result)
         unit = unit | ~jnp.all(jnp.isfinite(P0))
         P0 = jnp.where(unit, jnp.eye(m, dtype=dtype), P0)
         result = LIKELIHOOD_RESULTS.where(
             (result == LIKELIHOOD_RESULTS.successful) & unit,
-            LIKELIHOOD_RESULTS.unit_root_initialisation, result)
+            LIKELIHOOD_RESULTS.unit_root_initialisation,
+            result,
+        )
     elif isinstance(init, str) and init == "harvey":
         P0 = 10.0 * jnp.eye(m, dtype=dtype)
         result = LIKELIHOOD_RESULTS.promote(result)
     elif isinstance(init, str):
-        raise ValueError(f"init must be 'unconditional', 'harvey' or an {m} x {m} array, got {init!r}")
+        raise ValueError(
+            f"init must be 'unconditional', 'harvey' or an {m} x {m} array, got {init!r}"
+        )
     else:
         P0 = jnp.asarray(init, dtype)
         if P0.shape != (m, m):
-            raise ValueError(f"init covariance must be {m} x {m} over the states {names}, got {P0.shape}")
+            raise ValueError(
+                f"init covariance must be {m} x {m} over the states {names}, got {P0.shape}"
+            )
         P0 = _sym(P0)
         result = LIKELIHOOD_RESULTS.promote(result)
     H, _ = _measurement_cov(measurement_error, [sol.model.variables[i] for i in obs], dtype)
     return _StateSpace(
         names=names,
         obs_pos=tuple(idx.index(i) for i in obs),
-        T=T, R=R, Q=Q, H=H, P0=P0,
+        T=T,
+        R=R,
+        Q=Q,
+        H=H,
+        P0=P0,
         mean=sol.steady_state[jnp.asarray(obs, dtype=int)],
-        A=A, result=result,
+        A=A,
+        result=result,
     )
 
 
@@ -357,16 +376,31 @@ def _filter_impl(sol, data, observables, measurement_error, shock_cov, init, pre
     result = ss.result
     result = LIKELIHOOD_RESULTS.where(
         (result == LIKELIHOOD_RESULTS.successful) & ~jnp.all(good),
-        LIKELIHOOD_RESULTS.singular_forecast_covariance, result)
+        LIKELIHOOD_RESULTS.singular_forecast_covariance,
+        result,
+    )
     total = jnp.sum(ll)
     ok = (result == LIKELIHOOD_RESULTS.successful) & jnp.isfinite(total)
     result = LIKELIHOOD_RESULTS.where(
-        (result == LIKELIHOOD_RESULTS.successful) & ~ok, LIKELIHOOD_RESULTS.nonfinite_model, result)
+        (result == LIKELIHOOD_RESULTS.successful) & ~ok, LIKELIHOOD_RESULTS.nonfinite_model, result
+    )
     total = jnp.where(ok, total, -jnp.inf)
     return KalmanFilter(
-        observables=observables, state_names=ss.names, log_likelihood=total, contributions=ll,
-        n_observed=n_t, predicted_state=a, predicted_cov=P, filtered_state=a_f, filtered_cov=P_f,
-        innovation=v, innovation_cov=F, result=result, _Finv_v=Finv_v, _K=K, _mask=mask,
+        observables=observables,
+        state_names=ss.names,
+        log_likelihood=total,
+        contributions=ll,
+        n_observed=n_t,
+        predicted_state=a,
+        predicted_cov=P,
+        filtered_state=a_f,
+        filtered_cov=P_f,
+        innovation=v,
+        innovation_cov=F,
+        result=result,
+        _Finv_v=Finv_v,
+        _K=K,
+        _mask=mask,
     ), ss
 
 
@@ -377,7 +411,9 @@ def _check_throw(kf, throw):
 
 
 @eqx.filter_jit
-def _kalman_filter_jit(sol, data, observables, measurement_error, shock_cov, init, presample, throw):
+def _kalman_filter_jit(
+    sol, data, observables, measurement_error, shock_cov, init, presample, throw
+):
     kf, _ = _filter_impl(sol, data, observables, measurement_error, shock_cov, init, presample)
     return _check_throw(kf, throw)
 
@@ -394,8 +430,16 @@ def kalman_filter(
     throw: bool = True,
 ) -> KalmanFilter:
     """Kalman filter of an order-1 solution on `data`; see [`jaxmacro.log_likelihood`][]."""
-    return _kalman_filter_jit(solution, data, tuple(_as_names(observables)), _arrays(measurement_error),
-                              _arrays(shock_cov), _static_init(init), int(presample), throw)
+    return _kalman_filter_jit(
+        solution,
+        data,
+        tuple(_as_names(observables)),
+        _arrays(measurement_error),
+        _arrays(shock_cov),
+        _static_init(init),
+        int(presample),
+        throw,
+    )
 
 
 def _as_names(observables):
@@ -455,9 +499,16 @@ def log_likelihood(
     **Returns:** a scalar. Differentiable in everything the solution depends on, jit-compiled
     once per model, observables and data shape, and vmappable over parameter draws.
     """
-    return kalman_filter(solution, data, observables, measurement_error=measurement_error,
-                         shock_cov=shock_cov, init=init, presample=presample,
-                         throw=throw).log_likelihood
+    return kalman_filter(
+        solution,
+        data,
+        observables,
+        measurement_error=measurement_error,
+        shock_cov=shock_cov,
+        init=init,
+        presample=presample,
+        throw=throw,
+    ).log_likelihood
 
 
 # ------------------------------------------------------------------------------------------
@@ -526,7 +577,8 @@ def _smooth_impl(sol, data, observables, measurement_error, shock_cov, init):
     r0 = jnp.zeros((m,), dtype)
     N0 = jnp.zeros((m, m), dtype)
     _, (r_prev, N_prev, eps) = jax.lax.scan(
-        back, (r0, N0), (kf._Finv_v, kf._K, kf._mask, kf.innovation_cov), reverse=True)
+        back, (r0, N0), (kf._Finv_v, kf._K, kf._mask, kf.innovation_cov), reverse=True
+    )
     P = kf.predicted_cov
     V = P - jnp.einsum("tij,tjk,tkl->til", P, N_prev, P)
     u = r_prev @ QRt.T  # T x n_e
@@ -550,9 +602,16 @@ def _smooth_impl(sol, data, observables, measurement_error, shock_cov, init):
     bad = kf.result != LIKELIHOOD_RESULTS.successful
     nan = lambda x: jnp.where(bad, jnp.nan, x)  # noqa: E731
     return Smoothed(
-        variables=sol.model.variables, shocks=sol.model.shocks, observables=kf.observables,
-        levels=nan(levels), deviations=nan(dev), shock_values=nan(u), measurement_errors=nan(eps),
-        initial_state=nan(s0), state_cov=nan(V), log_likelihood=kf.log_likelihood,
+        variables=sol.model.variables,
+        shocks=sol.model.shocks,
+        observables=kf.observables,
+        levels=nan(levels),
+        deviations=nan(dev),
+        shock_values=nan(u),
+        measurement_errors=nan(eps),
+        initial_state=nan(s0),
+        state_cov=nan(V),
+        log_likelihood=kf.log_likelihood,
         result=kf.result,
     )
 
@@ -595,8 +654,15 @@ def smooth(
     measurement errors reproduce the data exactly where it is observed. Differentiable and
     vmappable like the likelihood.
     """
-    return _smooth_jit(solution, data, tuple(_as_names(observables)), _arrays(measurement_error),
-                       _arrays(shock_cov), _static_init(init), throw)
+    return _smooth_jit(
+        solution,
+        data,
+        tuple(_as_names(observables)),
+        _arrays(measurement_error),
+        _arrays(shock_cov),
+        _static_init(init),
+        throw,
+    )
 
 
 class ShockDecomposition(eqx.Module):
@@ -630,11 +696,17 @@ def _decompose(sol, sm: Smoothed):
     for j in range(ne):
         uj = jnp.zeros_like(u).at[:, j].set(u[:, j])
         cols.append(_simulate_dev(sol.g_x, sol.g_u, states, zero_s, uj))
-    contrib = jnp.stack(cols, axis=-1) if ne else jnp.zeros(u.shape[:1] + (len(sol.model.variables), 0))
+    contrib = (
+        jnp.stack(cols, axis=-1) if ne else jnp.zeros(u.shape[:1] + (len(sol.model.variables), 0))
+    )
     init = _simulate_dev(sol.g_x, sol.g_u, states, sm.initial_state, jnp.zeros_like(u))
     return ShockDecomposition(
-        variables=sm.variables, shocks=sm.shocks, observables=sm.observables,
-        contributions=contrib, initial=init, total=sm.deviations,
+        variables=sm.variables,
+        shocks=sm.shocks,
+        observables=sm.observables,
+        contributions=contrib,
+        initial=init,
+        total=sm.deviations,
         measurement_errors=sm.measurement_errors,
     )
 
@@ -653,7 +725,13 @@ def shock_decomposition(
 
     Arguments as in [`jaxmacro.smooth`][]. Returns a [`jaxmacro.ShockDecomposition`][].
     """
-    sm = smooth(solution, data, observables, measurement_error=measurement_error,
-                shock_cov=shock_cov, init=init, throw=throw)
+    sm = smooth(
+        solution,
+        data,
+        observables,
+        measurement_error=measurement_error,
+        shock_cov=shock_cov,
+        init=init,
+        throw=throw,
+    )
     return _decompose(solution, sm)
-

@@ -49,14 +49,18 @@ class PosteriorSample(eqx.Module):
     def summary(self) -> str:
         d = np.asarray(self.draws).reshape(-1, len(self.names))
         w = max(len(n) for n in self.names)
-        lines = [f"{self.draws.shape[0]} chains x {self.draws.shape[1]} draws; divergences "
-                 f"{int(np.sum(self.divergences))}; mean acceptance "
-                 f"{float(np.mean(self.acceptance_rate)):.3f}",
-                 f"  {'':<{w}} {'mean':>12} {'std':>11} {'5%':>11} {'95%':>11} {'R-hat':>7} {'ESS':>8}"]
+        lines = [
+            f"{self.draws.shape[0]} chains x {self.draws.shape[1]} draws; divergences "
+            f"{int(np.sum(self.divergences))}; mean acceptance "
+            f"{float(np.mean(self.acceptance_rate)):.3f}",
+            f"  {'':<{w}} {'mean':>12} {'std':>11} {'5%':>11} {'95%':>11} {'R-hat':>7} {'ESS':>8}",
+        ]
         for i, n in enumerate(self.names):
             q5, q95 = np.quantile(d[:, i], [0.05, 0.95])
-            lines.append(f"  {n:<{w}} {d[:, i].mean():>12.6g} {d[:, i].std():>11.4g} {q5:>11.5g} "
-                         f"{q95:>11.5g} {float(self.rhat[i]):>7.3f} {float(self.ess[i]):>8.1f}")
+            lines.append(
+                f"  {n:<{w}} {d[:, i].mean():>12.6g} {d[:, i].std():>11.4g} {q5:>11.5g} "
+                f"{q95:>11.5g} {float(self.rhat[i]):>7.3f} {float(self.ess[i]):>8.1f}"
+            )
         return "\n".join(lines)
 
 
@@ -123,10 +127,19 @@ def sample_posterior(
     kinit, ksample = jax.random.split(key)
     eps = jax.random.normal(kinit, (num_chains, u_mode.shape[0]), dtype=u_mode.dtype)
     u0 = u_mode[None, :] + spread * se_u[None, :] * eps
-    draws, rhat, ess, acc, div, step = _sample(problem, ksample, u0, int(num_warmup),
-                                               int(num_samples), float(target_acceptance_rate))
-    return PosteriorSample(names=problem.names, draws=draws, rhat=rhat, ess=ess,
-                           acceptance_rate=acc, divergences=div, step_size=step, problem=problem)
+    draws, rhat, ess, acc, div, step = _sample(
+        problem, ksample, u0, int(num_warmup), int(num_samples), float(target_acceptance_rate)
+    )
+    return PosteriorSample(
+        names=problem.names,
+        draws=draws,
+        rhat=rhat,
+        ess=ess,
+        acceptance_rate=acc,
+        divergences=div,
+        step_size=step,
+        problem=problem,
+    )
 
 
 def plot_posterior(sample: PosteriorSample, path=None, *, true_values=None, mode=None):
@@ -149,8 +162,9 @@ def plot_posterior(sample: PosteriorSample, path=None, *, true_values=None, mode
         for c in range(draws.shape[0]):
             ax.plot(draws[c, :, i], lw=0.5, alpha=0.8)
         ax.set_ylabel(name)
-        ax.set_title(f"trace: R-hat {float(sample.rhat[i]):.3f}, ESS {float(sample.ess[i]):.0f}",
-                     fontsize=9)
+        ax.set_title(
+            f"trace: R-hat {float(sample.rhat[i]):.3f}, ESS {float(sample.ess[i]):.0f}", fontsize=9
+        )
         ax = axes[i, 1]
         flat = draws[:, :, i].ravel()
         ax.hist(flat, bins=40, density=True, alpha=0.6, label="posterior")
@@ -159,8 +173,13 @@ def plot_posterior(sample: PosteriorSample, path=None, *, true_values=None, mode
             lo, hi = np.quantile(flat, [0.001, 0.999])
             w = hi - lo
             grid = np.linspace(lo - w, hi + w, 300)
-            ax.plot(grid, np.exp(np.asarray(jax.vmap(pr.logpdf)(jnp.asarray(grid)))), "k--",
-                    lw=1, label="prior")
+            ax.plot(
+                grid,
+                np.exp(np.asarray(jax.vmap(pr.logpdf)(jnp.asarray(grid)))),
+                "k--",
+                lw=1,
+                label="prior",
+            )
             ax.set_xlim(lo - 0.3 * w, hi + 0.3 * w)
         if mode is not None:
             ax.axvline(float(np.asarray(mode)[i]), color="C3", lw=1, label="mode")

@@ -82,7 +82,9 @@ class Beta(AbstractPrior):
         mu, s = (self.mean - self.lower) / w, self.std / w
         k = mu * (1 - mu) / s**2 - 1
         if not (0 < mu < 1 and k > 0):
-            raise ValueError(f"no beta distribution on [{lower}, {upper}] has mean {mean} and std {std}")
+            raise ValueError(
+                f"no beta distribution on [{lower}, {upper}] has mean {mean} and std {std}"
+            )
         self.a, self.b = mu * k, (1 - mu) * k
 
     def logpdf(self, x):
@@ -90,9 +92,12 @@ class Beta(AbstractPrior):
         y = (x - self.lower) / w
         inside = (y > 0) & (y < 1)
         ys = jnp.where(inside, y, 0.5)
-        lp = ((self.a - 1) * jnp.log(ys) + (self.b - 1) * jnp.log1p(-ys)
-              - (math.lgamma(self.a) + math.lgamma(self.b) - math.lgamma(self.a + self.b))
-              - math.log(w))
+        lp = (
+            (self.a - 1) * jnp.log(ys)
+            + (self.b - 1) * jnp.log1p(-ys)
+            - (math.lgamma(self.a) + math.lgamma(self.b) - math.lgamma(self.a + self.b))
+            - math.log(w)
+        )
         return jnp.where(inside, lp, -jnp.inf)
 
     @property
@@ -121,7 +126,12 @@ class Gamma(AbstractPrior):
         y = x - self.lower
         inside = y > 0
         ys = jnp.where(inside, y, 1.0)
-        lp = (self.k - 1) * jnp.log(ys) - ys / self.theta - math.lgamma(self.k) - self.k * math.log(self.theta)
+        lp = (
+            (self.k - 1) * jnp.log(ys)
+            - ys / self.theta
+            - math.lgamma(self.k)
+            - self.k * math.log(self.theta)
+        )
         return jnp.where(inside, lp, -jnp.inf)
 
     @property
@@ -178,7 +188,9 @@ class InvGamma(AbstractPrior):
     def __init__(self, mean, std=math.inf, lower=0.0):
         mean, std, lower = float(mean), float(std), float(lower)
         if not (mean > lower and std > 0):
-            raise ValueError(f"inverse gamma prior needs mean > lower and std > 0, got ({mean}, {std})")
+            raise ValueError(
+                f"inverse gamma prior needs mean > lower and std > 0, got ({mean}, {std})"
+            )
         self.mean, self.std, self.lower = mean, std, lower
         self.s, self.nu = inverse_gamma_specification(mean - lower, std)
 
@@ -186,8 +198,13 @@ class InvGamma(AbstractPrior):
         y = x - self.lower
         inside = y > 0
         ys = jnp.where(inside, y, 1.0)
-        lp = (math.log(2) - math.lgamma(self.nu / 2) + (self.nu / 2) * math.log(self.s / 2)
-              - (self.nu + 1) * jnp.log(ys) - self.s / (2 * ys**2))
+        lp = (
+            math.log(2)
+            - math.lgamma(self.nu / 2)
+            + (self.nu / 2) * math.log(self.s / 2)
+            - (self.nu + 1) * jnp.log(ys)
+            - self.s / (2 * ys**2)
+        )
         return jnp.where(inside, lp, -jnp.inf)
 
     @property
@@ -221,4 +238,3 @@ class Uniform(AbstractPrior):
     @property
     def transform(self):
         return Bounded(self.lower, self.upper)
-

@@ -175,7 +175,9 @@ def householder(X):
 
 
 def _broadcast(axis_size, in_batched, args):
-    return [a if b else jnp.broadcast_to(a, (axis_size,) + a.shape) for a, b in zip(args, in_batched)]
+    return [
+        a if b else jnp.broadcast_to(a, (axis_size,) + a.shape) for a, b in zip(args, in_batched)
+    ]
 
 
 @custom_vmap
@@ -239,7 +241,9 @@ def solve(A, B):
     differentiated): ``dX = A^{-1}(dB - dA X)``; reverse mode solves with A'.
     """
     if A.ndim != 2 or A.shape[0] != A.shape[1] or B.shape[0] != A.shape[0] or B.ndim > 2:
-        raise ValueError(f"solve expects A (n, n) and B (n,) or (n, k); got {A.shape} and {B.shape}")
+        raise ValueError(
+            f"solve expects A (n, n) and B (n,) or (n, k); got {A.shape} and {B.shape}"
+        )
     if A.shape[0] == 0:
         return B
     dtype = jnp.result_type(A, B)

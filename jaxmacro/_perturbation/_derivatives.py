@@ -40,8 +40,12 @@ import jax.numpy as jnp
 def split_v(layout, ne):
     """Slices of v = (ŝ, y, y^f', u) for a [`jaxmacro.Structure`][]: (states, current, lead, shocks)."""
     n, ns, nf = layout.n_vars, len(layout.states), len(layout.forward)
-    return (slice(0, ns), slice(ns, ns + n), slice(ns + n, ns + n + nf),
-            slice(ns + n + nf, ns + n + nf + ne))
+    return (
+        slice(0, ns),
+        slice(ns, ns + n),
+        slice(ns + n, ns + n + nf),
+        slice(ns + n + nf, ns + n + nf + ne),
+    )
 
 
 def _f_of_v(model, layout, ybar, theta):
@@ -65,7 +69,9 @@ def _n_v(model, layout):
 
 def plain_jacobian(model, layout, ybar, theta):
     """J = ∂f/∂v with JAX's own derivative rules (used at order 1)."""
-    return jax.jacfwd(_f_of_v(model, layout, ybar, theta))(jnp.zeros(_n_v(model, layout), ybar.dtype))
+    return jax.jacfwd(_f_of_v(model, layout, ybar, theta))(
+        jnp.zeros(_n_v(model, layout), ybar.dtype)
+    )
 
 
 def _hessian_zeta(model, layout, ybar, theta, T):

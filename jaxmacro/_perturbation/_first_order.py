@@ -75,7 +75,11 @@ def _solve_gx(F_m, F_0, F_p, layout, qz_criterium, max_steps):
     nstat, npred, nboth = len(layout.static), len(layout.pred), len(layout.both)
     dtype = F_0.dtype
     if ns == 0:
-        return jnp.zeros((n, 0), dtype), jnp.zeros(3, dtype).at[1].set(1.0).at[2].set(1.0), jnp.zeros((1,), dtype)
+        return (
+            jnp.zeros((n, 0), dtype),
+            jnp.zeros(3, dtype).at[1].set(1.0).at[2].set(1.0),
+            jnp.zeros((1,), dtype),
+        )
     # 1. static elimination
     if nstat > 0:
         Q, _ = dense_qr(F_0[:, jnp.asarray(layout.static)], mode="complete")

@@ -88,7 +88,15 @@ def _symmetrise(G, p):
 
 
 def second_order_terms(
-    model, ss, g_x, g_u, cov, *, sylvester: str = "auto", max_steps: int = 64, jacobian=None,
+    model,
+    ss,
+    g_x,
+    g_u,
+    cov,
+    *,
+    sylvester: str = "auto",
+    max_steps: int = 64,
+    jacobian=None,
     M=None,
 ):
     """Second-order coefficients of the decision rule (see the module docstring).

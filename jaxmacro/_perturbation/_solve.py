@@ -54,7 +54,12 @@ def solve(
     if order not in (1, 2):
         raise ValueError(f"order must be 1 or 2, got {order!r}")
     out = _solve_jit(
-        model, arrays(params), order, guess_arrays(guess), steady_state_solver, qz_criterium,
+        model,
+        arrays(params),
+        order,
+        guess_arrays(guess),
+        steady_state_solver,
+        qz_criterium,
         max_steps,
     )
     return throw_if_failed(out, throw)
@@ -62,8 +67,15 @@ def solve(
 
 @eqx.filter_jit
 def _solve_jit(model, params, order, guess, steady_state_solver, qz_criterium, max_steps):
-    return solve_impl(model, params_vector(model, params), order, guess, steady_state_solver,
-                      qz_criterium, max_steps)
+    return solve_impl(
+        model,
+        params_vector(model, params),
+        order,
+        guess,
+        steady_state_solver,
+        qz_criterium,
+        max_steps,
+    )
 
 
 def solve_impl(model, theta, order, guess, steady_state_solver, qz_criterium, max_steps):
@@ -85,7 +97,8 @@ def perturb_impl(model, ss, order, qz_criterium, max_steps):
     result = RESULTS.where(ss.result != RESULTS.successful, ss.result, result)
     cov = model.shock_covariance(ss.params).astype(g_x.dtype)
     result = RESULTS.where(
-        (result == RESULTS.successful) & ~covariance_ok(cov), RESULTS.invalid_shock_covariance,
+        (result == RESULTS.successful) & ~covariance_ok(cov),
+        RESULTS.invalid_shock_covariance,
         result,
     )
     extra = {}

@@ -61,6 +61,7 @@ from ._common import (
 
 __all__ = ["PortfolioSolution", "portfolio", "portfolio_from_solution", "ds_alpha"]
 
+
 class PortfolioSolution(eqx.Module):
     """Devereux–Sutherland zero-order portfolio and the first-order solution it comes from.
 
@@ -238,8 +239,17 @@ def portfolio(
     """
     rx, mu, xi, eps = check(model, excess_returns, mu_differential, xi_shocks)
     two = isinstance(mu_differential, str) or len(mu) == 1
-    out = _portfolio_jit(model, arrays(params), rx, mu, xi, eps, arrays(scale), two,
-                         solver_options(guess, steady_state_solver, qz_criterium, max_steps))
+    out = _portfolio_jit(
+        model,
+        arrays(params),
+        rx,
+        mu,
+        xi,
+        eps,
+        arrays(scale),
+        two,
+        solver_options(guess, steady_state_solver, qz_criterium, max_steps),
+    )
     return throw_if_failed(out, throw)
 
 

@@ -210,15 +210,13 @@ def _dynamics_impl(model, params, rx, mu, xi, eps, alpha_names, scale, opts):
     k = len(rx)
     # Stage 1: first order with the position parameter(s) at zero -> α̃ (DS 2011).
     theta1 = _stage_params(model, params, ia, jnp.zeros(k))
-    sol1 = solve(model, theta1, order=1, **opts,
-                 throw=False)
+    sol1 = solve(model, theta1, order=1, **opts, throw=False)
     scale_v = scale_value(scale, sol1)
     ps = portfolio_impl(sol1, rx, mu, xi, eps, scale_v, True)
     at = jnp.where(ps.result == RESULTS.successful, ps.alpha_tilde, 0.0)
     # Stage 2: the α̃-augmented model at second order.
     theta2 = theta1.at[ia].set(at)
-    sol2 = solve(model, theta2, order=2, **opts,
-                 throw=False)
+    sol2 = solve(model, theta2, order=2, **opts, throw=False)
     idx = Indices(model, rx, mu, xi, eps)
     ns, nu = len(model.states), model.n_shocks
     R1, R2, D1, D2, sigma = impact_loadings(sol2, idx)
@@ -337,6 +335,15 @@ def portfolio_dynamics(
             f"one distinct position parameter per excess return is needed: got {alpha_names} "
             f"for {rx}"
         )
-    out = _dynamics_jit(model, arrays(params), rx, mu, xi, eps, alpha_names, arrays(scale),
-                        solver_options(guess, steady_state_solver, qz_criterium, max_steps))
+    out = _dynamics_jit(
+        model,
+        arrays(params),
+        rx,
+        mu,
+        xi,
+        eps,
+        alpha_names,
+        arrays(scale),
+        solver_options(guess, steady_state_solver, qz_criterium, max_steps),
+    )
     return throw_if_failed(out, throw)

@@ -13,11 +13,33 @@ import dataclasses
 
 # function name -> allowed numbers of arguments
 FUNCTIONS: dict[str, tuple[int, ...]] = {
-    **{f: (1,) for f in (
-        "exp", "log", "ln", "log10", "sqrt", "cbrt", "abs", "sign", "erf", "erfc",
-        "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh",
-        "asinh", "acosh", "atanh",
-    )},
+    **{
+        f: (1,)
+        for f in (
+            "exp",
+            "log",
+            "ln",
+            "log10",
+            "sqrt",
+            "cbrt",
+            "abs",
+            "sign",
+            "erf",
+            "erfc",
+            "sin",
+            "cos",
+            "tan",
+            "asin",
+            "acos",
+            "atan",
+            "sinh",
+            "cosh",
+            "tanh",
+            "asinh",
+            "acosh",
+            "atanh",
+        )
+    },
     "min": (2,),
     "max": (2,),
     "normcdf": (1, 3),

@@ -64,24 +64,61 @@ def _safe(f):
             return np.float64(f(*(float(x) for x in a)))
         except (ValueError, OverflowError, ZeroDivisionError):
             return np.float64(np.nan)
+
     return g
 
 
 _NP_FUNCS = {
-    "exp": np.exp, "log": np.log, "log10": np.log10, "sqrt": np.sqrt, "cbrt": np.cbrt,
-    "abs": np.abs, "sign": np.sign, "sin": np.sin, "cos": np.cos, "tan": np.tan,
-    "asin": np.arcsin, "acos": np.arccos, "atan": np.arctan, "sinh": np.sinh, "cosh": np.cosh,
-    "tanh": np.tanh, "asinh": np.arcsinh, "acosh": np.arccosh, "atanh": np.arctanh,
-    "erf": _safe(math.erf), "erfc": _safe(math.erfc), "min": np.minimum, "max": np.maximum,
-    "normcdf": _safe(_np_normcdf), "normpdf": _safe(_np_normpdf),
+    "exp": np.exp,
+    "log": np.log,
+    "log10": np.log10,
+    "sqrt": np.sqrt,
+    "cbrt": np.cbrt,
+    "abs": np.abs,
+    "sign": np.sign,
+    "sin": np.sin,
+    "cos": np.cos,
+    "tan": np.tan,
+    "asin": np.arcsin,
+    "acos": np.arccos,
+    "atan": np.arctan,
+    "sinh": np.sinh,
+    "cosh": np.cosh,
+    "tanh": np.tanh,
+    "asinh": np.arcsinh,
+    "acosh": np.arccosh,
+    "atanh": np.arctanh,
+    "erf": _safe(math.erf),
+    "erfc": _safe(math.erfc),
+    "min": np.minimum,
+    "max": np.maximum,
+    "normcdf": _safe(_np_normcdf),
+    "normpdf": _safe(_np_normpdf),
 }
 _JNP_FUNCS = {
-    "exp": jnp.exp, "log": jnp.log, "log10": jnp.log10, "sqrt": jnp.sqrt, "cbrt": jnp.cbrt,
-    "abs": jnp.abs, "sign": jnp.sign, "sin": jnp.sin, "cos": jnp.cos, "tan": jnp.tan,
-    "asin": jnp.arcsin, "acos": jnp.arccos, "atan": jnp.arctan, "sinh": jnp.sinh,
-    "cosh": jnp.cosh, "tanh": jnp.tanh, "asinh": jnp.arcsinh, "acosh": jnp.arccosh,
-    "atanh": jnp.arctanh, "erf": jsp.special.erf, "erfc": jsp.special.erfc,
-    "min": jnp.minimum, "max": jnp.maximum,
+    "exp": jnp.exp,
+    "log": jnp.log,
+    "log10": jnp.log10,
+    "sqrt": jnp.sqrt,
+    "cbrt": jnp.cbrt,
+    "abs": jnp.abs,
+    "sign": jnp.sign,
+    "sin": jnp.sin,
+    "cos": jnp.cos,
+    "tan": jnp.tan,
+    "asin": jnp.arcsin,
+    "acos": jnp.arccos,
+    "atan": jnp.arctan,
+    "sinh": jnp.sinh,
+    "cosh": jnp.cosh,
+    "tanh": jnp.tanh,
+    "asinh": jnp.arcsinh,
+    "acosh": jnp.arccosh,
+    "atanh": jnp.arctanh,
+    "erf": jsp.special.erf,
+    "erfc": jsp.special.erfc,
+    "min": jnp.minimum,
+    "max": jnp.maximum,
     "normcdf": lambda x, m=0.0, s=1.0: jsp.stats.norm.cdf(x, m, s),
     "normpdf": lambda x, m=0.0, s=1.0: jsp.stats.norm.pdf(x, m, s),
 }
@@ -90,8 +127,9 @@ _JNP_FUNCS = {
 class _Env:
     """Where the leaves of a tree get their values during one evaluation."""
 
-    def __init__(self, funcs, *, endo=None, exo=None, params=None, temps=None, steady=None,
-                 numpy=False):
+    def __init__(
+        self, funcs, *, endo=None, exo=None, params=None, temps=None, steady=None, numpy=False
+    ):
         self.funcs, self.numpy = funcs, numpy
         self.endo, self.exo, self.params, self.temps = endo, exo, params, temps or {}
         self.steady = steady  # callable () -> dict name -> steady-state value
@@ -99,8 +137,13 @@ class _Env:
 
     def at_steady_state(self) -> _Env:
         ss = self.steady()
-        env = _Env(self.funcs, endo=lambda n, lag: ss[n], exo=lambda n, lag: 0.0,
-                   params=self.params, numpy=self.numpy)
+        env = _Env(
+            self.funcs,
+            endo=lambda n, lag: ss[n],
+            exo=lambda n, lag: 0.0,
+            params=self.params,
+            numpy=self.numpy,
+        )
         return env
 
 
@@ -120,14 +163,33 @@ def evaluate(node, env: _Env):
         if op == "/":
             return a / b
         if op == "^":
-            if isinstance(node.b, A.Num) and node.b.value == int(node.b.value) \
-                    and abs(node.b.value) <= 64 and not env.numpy:
+            if (
+                isinstance(node.b, A.Num)
+                and node.b.value == int(node.b.value)
+                and abs(node.b.value) <= 64
+                and not env.numpy
+            ):
                 return a ** int(node.b.value)  # integer power: exact, defined for a < 0
             return a**b if env.numpy else jnp.power(a, b)
-        cmp = {"<": np.less, ">": np.greater, "<=": np.less_equal, ">=": np.greater_equal,
-               "==": np.equal, "!=": np.not_equal}[op] if env.numpy else \
-              {"<": jnp.less, ">": jnp.greater, "<=": jnp.less_equal,
-               ">=": jnp.greater_equal, "==": jnp.equal, "!=": jnp.not_equal}[op]
+        cmp = (
+            {
+                "<": np.less,
+                ">": np.greater,
+                "<=": np.less_equal,
+                ">=": np.greater_equal,
+                "==": np.equal,
+                "!=": np.not_equal,
+            }[op]
+            if env.numpy
+            else {
+                "<": jnp.less,
+                ">": jnp.greater,
+                "<=": jnp.less_equal,
+                ">=": jnp.greater_equal,
+                "==": jnp.equal,
+                "!=": jnp.not_equal,
+            }[op]
+        )
         r = cmp(a, b)
         return np.float64(r) if env.numpy else jnp.where(r, 1.0, 0.0)
     if isinstance(node, A.Neg):
@@ -153,6 +215,7 @@ def evaluate(node, env: _Env):
 
 # ---------------------------------------------------------------------------- the spec
 
+
 class _Spec:
     """Everything numeric code needs, as hashable static data (compared by value).
 
@@ -163,9 +226,18 @@ class _Spec:
     source, None for a shock), `shock_statements` ((kind, shock indices, expression)).
     """
 
-    FIELDS = ("variables", "shocks", "model_params", "param_program", "equations",
-              "steady_program", "aux_sources", "shock_statements", "steady_params",
-              "numeric_steady")
+    FIELDS = (
+        "variables",
+        "shocks",
+        "model_params",
+        "param_program",
+        "equations",
+        "steady_program",
+        "aux_sources",
+        "shock_statements",
+        "steady_params",
+        "numeric_steady",
+    )
 
     def __init__(self, **kw):
         if set(kw) != set(self.FIELDS):
@@ -182,12 +254,15 @@ class _Spec:
         return self._hash
 
     def __eq__(self, other):
-        return self is other or (type(other) is _Spec and self._hash == other._hash
-                                 and self._key == other._key)
+        return self is other or (
+            type(other) is _Spec and self._hash == other._hash and self._key == other._key
+        )
 
     def __repr__(self):
-        return (f"<{len(self.equations)} equations in {', '.join(self.variables)}; "
-                f"shocks {', '.join(self.shocks) or '(none)'}>")
+        return (
+            f"<{len(self.equations)} equations in {', '.join(self.variables)}; "
+            f"shocks {', '.join(self.shocks) or '(none)'}>"
+        )
 
     # -- parameters -------------------------------------------------------------------
     def full_params(self, theta) -> dict:
@@ -259,8 +334,13 @@ def _residual_kernel(spec: _Spec, y_lag, y, y_lead, u, theta):
             cache["ss"] = spec.steady_state(P0, theta)
         return cache["ss"]
 
-    env = _Env(_JNP_FUNCS, endo=lambda n, lag: rows[lag][..., idx[n]],
-               exo=lambda n, lag: u[..., sidx[n]], params=P, steady=steady)
+    env = _Env(
+        _JNP_FUNCS,
+        endo=lambda n, lag: rows[lag][..., idx[n]],
+        exo=lambda n, lag: u[..., sidx[n]],
+        params=P,
+        steady=steady,
+    )
     dtype = jnp.result_type(y.dtype, theta.dtype, float)
     out = []
     for eq in spec.equations:
@@ -280,8 +360,9 @@ class ModResiduals:
     spec: _Spec
 
     def __call__(self, lag, cur, lead, shocks, params):
-        return _residual_kernel(self.spec, lag.values, cur.values, lead.values, shocks.values,
-                             params.values)
+        return _residual_kernel(
+            self.spec, lag.values, cur.values, lead.values, shocks.values, params.values
+        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -332,12 +413,14 @@ class ModShockCov:
 
 # ---------------------------------------------------------------------------- building
 
+
 def _fail(mod: ModFile, msg: str, line: int, col: int):
     raise ModError(msg, line, col, mod.filename)
 
 
-def _parameter_values(mod: ModFile, overrides: Mapping[str, float], notes: list[str]
-                      ) -> tuple[dict[str, float], dict[str, float]]:
+def _parameter_values(
+    mod: ModFile, overrides: Mapping[str, float], notes: list[str]
+) -> tuple[dict[str, float], dict[str, float]]:
     """(declared parameters, mod-file local variables): values after the file's top-level
     assignments (up to the last stoch_simul)."""
     values: dict[str, np.float64] = {}
@@ -351,8 +434,7 @@ def _parameter_values(mod: ModFile, overrides: Mapping[str, float], notes: list[
             try:
                 values[a.target] = np.float64(evaluate(a.expr, env))
             except KeyError as e:  # a parameter given its value only after this line
-                _fail(mod, f"{a.target!r} uses {e.args[0]!r} before it has a value", a.line,
-                      a.col)
+                _fail(mod, f"{a.target!r} uses {e.args[0]!r} before it has a value", a.line, a.col)
     ss_params = {a.target for a in (mod.steady_state_model or ()) if a.target in mod.parameters}
     used = _used_names(mod)
     for name in mod.parameters:
@@ -361,21 +443,37 @@ def _parameter_values(mod: ModFile, overrides: Mapping[str, float], notes: list[
                 values[name] = np.float64(0.0)  # set by steady_state_model before any use
                 continue
             if name not in used:
-                notes.append(f"{mod.filename}, line {mod.declared_at[name][0]}: parameter "
-                             f"{name!r} has no value and is not used (set to 0; Dynare: NaN)")
+                notes.append(
+                    f"{mod.filename}, line {mod.declared_at[name][0]}: parameter "
+                    f"{name!r} has no value and is not used (set to 0; Dynare: NaN)"
+                )
                 values[name] = np.float64(0.0)
                 continue
             line, col = mod.declared_at[name]
-            _fail(mod, f"parameter {name!r} is never given a value (assign it in the file or "
-                       "override it)", line, col)
+            _fail(
+                mod,
+                f"parameter {name!r} is never given a value (assign it in the file or override it)",
+                line,
+                col,
+            )
     for a in mod.param_assignments:
-        if a.target not in overrides and not np.isfinite(values[a.target]) \
-                and (a.target in used or a.target in mod.local_names):
-            _fail(mod, f"{'mod-file local variable' if a.target in mod.local_names else 'parameter'}"
-                       f" {a.target!r} evaluates to {values[a.target]} (only the "
-                       "final value counts)", a.line, a.col)
-    return ({k: float(values[k]) for k in mod.parameters},
-            {k: float(values[k]) for k in mod.local_names if k in values})
+        if (
+            a.target not in overrides
+            and not np.isfinite(values[a.target])
+            and (a.target in used or a.target in mod.local_names)
+        ):
+            _fail(
+                mod,
+                f"{'mod-file local variable' if a.target in mod.local_names else 'parameter'}"
+                f" {a.target!r} evaluates to {values[a.target]} (only the "
+                "final value counts)",
+                a.line,
+                a.col,
+            )
+    return (
+        {k: float(values[k]) for k in mod.parameters},
+        {k: float(values[k]) for k in mod.local_names if k in values},
+    )
 
 
 def _used_names(mod: ModFile) -> set[str]:
@@ -394,8 +492,14 @@ def _used_names(mod: ModFile) -> set[str]:
 def _subst_locals(node, local_values):
     if not local_values:
         return node
-    return A.transform(node, lambda n: A.Num(local_values[n.name], n.line, n.col)
-                       if isinstance(n, A.Param) and n.name in local_values else None)
+    return A.transform(
+        node,
+        lambda n: (
+            A.Num(local_values[n.name], n.line, n.col)
+            if isinstance(n, A.Param) and n.name in local_values
+            else None
+        ),
+    )
 
 
 def _derived(mod: ModFile, overrides) -> set[str]:
@@ -466,8 +570,11 @@ class _AuxBuilder:
         if name in self.mod.symbol_ids:
             _fail(self.mod, f"the auxiliary variable {name} clashes with a declared name", 1, 1)
         if len(self.names) >= 20 * MAX_AUX_PER_VARIABLE:
-            _fail(self.mod, f"more than {20 * MAX_AUX_PER_VARIABLE} auxiliary variables",
-                  *self.mod.model_at)
+            _fail(
+                self.mod,
+                f"more than {20 * MAX_AUX_PER_VARIABLE} auxiliary variables",
+                *self.mod.model_at,
+            )
         self.made.add(name)
         self.names.append(name)
         self.sources.append((name, steady))
@@ -494,8 +601,9 @@ class _AuxBuilder:
             else:
                 self.count += 1
                 name = f"AUX_{'EXO' if exo else 'ENDO'}_LEAD_E{self.count}"
-            self._make(name, _zero_lags(_shift(orig, -1)), subst,
-                       f"{A.to_source(_shift(orig, -1))}")
+            self._make(
+                name, _zero_lags(_shift(orig, -1)), subst, f"{A.to_source(_shift(orig, -1))}"
+            )
             subst = A.Endo(name, 1)
             self.table[k] = subst
         return subst
@@ -572,11 +680,18 @@ def _zero_lags(node):
         if isinstance(n, (A.Endo, A.Exo)) and n.lag != 0:
             return dataclasses.replace(n, lag=0)
         return None
+
     return A.transform(node, f)
 
 
-def build_model(mod: ModFile, params: Mapping[str, float] | None = None, *,
-                derived_params: str = "fixed", steady_state=None, return_warnings: bool = False):
+def build_model(
+    mod: ModFile,
+    params: Mapping[str, float] | None = None,
+    *,
+    derived_params: str = "fixed",
+    steady_state=None,
+    return_warnings: bool = False,
+):
     """The [`jaxmacro.Model`][] of a parsed file (see [`jaxmacro.compat.load_mod`][]).
 
     With ``return_warnings=True`` returns ``(model, warnings)`` (one-line strings) instead
@@ -585,8 +700,9 @@ def build_model(mod: ModFile, params: Mapping[str, float] | None = None, *,
     try:
         model = _build_model(mod, params, derived_params, steady_state, notes)
     except RecursionError:
-        raise ModError("an expression is nested too deeply to import", *mod.model_at,
-                       mod.filename) from None
+        raise ModError(
+            "an expression is nested too deeply to import", *mod.model_at, mod.filename
+        ) from None
     if return_warnings:
         return model, notes
     import warnings
@@ -611,8 +727,10 @@ def _build_model(mod, params, derived_params, steady_state, notes) -> Model:
     overrides = dict(params or {})
     unknown = [k for k in overrides if k not in mod.parameters]
     if unknown:
-        raise ValueError(f"{mod.filename}: unknown parameter(s) {', '.join(map(repr, unknown))}; "
-                         f"declared: {', '.join(mod.parameters)}")
+        raise ValueError(
+            f"{mod.filename}: unknown parameter(s) {', '.join(map(repr, unknown))}; "
+            f"declared: {', '.join(mod.parameters)}"
+        )
     for k, v in overrides.items():
         if not np.isfinite(float(v)):
             raise ValueError(f"parameter override {k}={v} is not finite")
@@ -620,8 +738,13 @@ def _build_model(mod, params, derived_params, steady_state, notes) -> Model:
     L = lambda t: _subst_locals(t, local_values)  # noqa: E731
     for eq in mod.equations:
         if _tree_depth(eq.residual) > MAX_TREE_DEPTH:
-            _fail(mod, f"equation {eq.name!r} is nested more than {MAX_TREE_DEPTH} levels deep "
-                       "(split it with model-local variables)", eq.line, eq.col)
+            _fail(
+                mod,
+                f"equation {eq.name!r} is nested more than {MAX_TREE_DEPTH} levels deep "
+                "(split it with model-local variables)",
+                eq.line,
+                eq.col,
+            )
 
     # -- equations, STEADY_STATE, predetermined variables, auxiliary variables -----------
     pre = set(mod.predetermined)
@@ -630,10 +753,22 @@ def _build_model(mod, params, derived_params, steady_state, notes) -> Model:
     for eq in mod.equations:
         r = L(eq.residual)
         if pre:  # Dynare: a predetermined k in the file's timing is k(-1) in the standard one
-            r = A.transform(r, lambda n: dataclasses.replace(n, lag=n.lag - 1)
-                            if isinstance(n, A.Endo) and n.name in pre else None)
-        r = A.transform(r, lambda n: A.SteadyStateOf(_zero_lags(n.x), n.line, n.col)
-                        if isinstance(n, A.SteadyStateOf) else None)
+            r = A.transform(
+                r,
+                lambda n: (
+                    dataclasses.replace(n, lag=n.lag - 1)
+                    if isinstance(n, A.Endo) and n.name in pre
+                    else None
+                ),
+            )
+        r = A.transform(
+            r,
+            lambda n: (
+                A.SteadyStateOf(_zero_lags(n.x), n.line, n.col)
+                if isinstance(n, A.SteadyStateOf)
+                else None
+            ),
+        )
         if mod.steady_state_model is None and steady_state is None:
             if any(isinstance(n, A.SteadyStateOf) for n in A.walk(r)):
                 numeric_ss_needed = True
@@ -646,7 +781,7 @@ def _build_model(mod, params, derived_params, steady_state, notes) -> Model:
     eqs += aux.equations[n_lead:]
     eqs = [A.transform(r, aux.lag) for r in eqs]
     n_before_lags = len(eqs)
-    eqs += aux.equations[n_before_lags - len(mod.equations):]
+    eqs += aux.equations[n_before_lags - len(mod.equations) :]
     variables = mod.endogenous + tuple(aux.names)
     equations = tuple(eqs)
     eq_names = tuple(e.name for e in mod.equations) + tuple(aux.eq_names)
@@ -656,8 +791,7 @@ def _build_model(mod, params, derived_params, steady_state, notes) -> Model:
     if derived_params == "follow":
         derived = _derived(mod, overrides)
         model_params = tuple(p for p in mod.parameters if p not in derived)
-        program = tuple((a.target, L(a.expr)) for a in mod.param_assignments
-                        if a.target in derived)
+        program = tuple((a.target, L(a.expr)) for a in mod.param_assignments if a.target in derived)
     else:
         model_params, program = mod.parameters, ()
 
@@ -666,15 +800,18 @@ def _build_model(mod, params, derived_params, steady_state, notes) -> Model:
     steady_params: tuple[str, ...] = ()
     if mod.steady_state_model is not None and steady_state is None:
         steady_program = tuple((a.target, L(a.expr)) for a in mod.steady_state_model)
-        steady_params = tuple(dict.fromkeys(a.target for a in mod.steady_state_model
-                                            if a.target in mod.parameters))
+        steady_params = tuple(
+            dict.fromkeys(a.target for a in mod.steady_state_model if a.target in mod.parameters)
+        )
         assigned = {a.target for a in mod.steady_state_model}
         missing = [v for v in mod.endogenous if v not in assigned]
         if missing:
             line, _ = mod.declared_at[missing[0]]
-            notes.append(f"{mod.filename}, line {line}: steady_state_model gives no value for "
-                         f"{', '.join(missing)}: 0 is used, as in Dynare (the steady state is "
-                         "checked)")
+            notes.append(
+                f"{mod.filename}, line {line}: steady_state_model gives no value for "
+                f"{', '.join(missing)}: 0 is used, as in Dynare (the steady state is "
+                "checked)"
+            )
 
     shock_idx = {s: i for i, s in enumerate(mod.exogenous)}
     shock_statements = tuple(
@@ -695,13 +832,21 @@ def _build_model(mod, params, derived_params, steady_state, notes) -> Model:
     if steady_program is None and steady_state is None:
         guess = _initval_guess(mod, values, local_values, variables, aux.sources)
     numeric = None
-    if guess is not None and (numeric_ss_needed or _guess_solves_singular(
-            mod, base, equations, defaults, guess)):
-        static_eqs = tuple(A.transform(r, lambda n: n.x if isinstance(n, A.SteadyStateOf)
-                                       else None) for r in equations)
+    if guess is not None and (
+        numeric_ss_needed or _guess_solves_singular(mod, base, equations, defaults, guess)
+    ):
+        static_eqs = tuple(
+            A.transform(r, lambda n: n.x if isinstance(n, A.SteadyStateOf) else None)
+            for r in equations
+        )
         inner = _Spec(**base, equations=static_eqs, numeric_steady=None)
-        numeric = _NumericSteady(inner, tuple(guess[v] for v in variables),
-                                 tuple(sorted(defaults.items())), eq_names, mod.name)
+        numeric = _NumericSteady(
+            inner,
+            tuple(guess[v] for v in variables),
+            tuple(sorted(defaults.items())),
+            eq_names,
+            mod.name,
+        )
     spec = _Spec(**base, equations=equations, numeric_steady=numeric)
     if program:  # follow mode must reproduce the file's values
         theta = np.array([defaults[p] for p in model_params], dtype=np.float64)
@@ -711,7 +856,8 @@ def _build_model(mod, params, derived_params, steady_state, notes) -> Model:
                 raise ValueError(
                     f"{mod.filename}: derived_params='follow' cannot reproduce parameter {p!r} "
                     f"({full[p]!r} vs {values[p]!r}): a parameter is reassigned after another "
-                    "one used it; use derived_params='fixed'")
+                    "one used it; use derived_params='fixed'"
+                )
 
     if steady_state is not None:
         ss_fn = _UserSteadyState(spec, steady_state)
@@ -751,12 +897,12 @@ class _UserSteadyState:
         names = tuple(P)
         vec = jnp.stack([jnp.asarray(P[n], dtype=p.values.dtype) for n in names])
         out = dict(self.fn(Named(names, vec, "parameter")))
-        missing = [v for v in self.spec.variables if v not in self.spec.aux_names
-                   and v not in out]
+        missing = [v for v in self.spec.variables if v not in self.spec.aux_names and v not in out]
         if missing:
             raise ValueError(f"the steady_state hook gives no value for {', '.join(missing)}")
-        return self.spec.with_aux({k: out[k] for k in self.spec.variables
-                                   if k not in self.spec.aux_names}, P)
+        return self.spec.with_aux(
+            {k: out[k] for k in self.spec.variables if k not in self.spec.aux_names}, P
+        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -786,10 +932,16 @@ class _NumericSteady:
 
 @functools.lru_cache(maxsize=64)
 def _inner_model(ns: _NumericSteady) -> Model:
-    return Model(ModResiduals(ns.inner), variables=ns.inner.variables, shocks=ns.inner.shocks,
-                 params=dict(ns.defaults), shock_cov=None,
-                 guess=dict(zip(ns.inner.variables, ns.guess)), equations=ns.eq_names,
-                 name=ns.name + " (static)")
+    return Model(
+        ModResiduals(ns.inner),
+        variables=ns.inner.variables,
+        shocks=ns.inner.shocks,
+        params=dict(ns.defaults),
+        shock_cov=None,
+        guess=dict(zip(ns.inner.variables, ns.guess)),
+        equations=ns.eq_names,
+        name=ns.name + " (static)",
+    )
 
 
 def _guess_solves_singular(mod, base, equations, defaults, guess) -> bool:
@@ -800,12 +952,19 @@ def _guess_solves_singular(mod, base, equations, defaults, guess) -> bool:
     y = jnp.asarray([guess[v] for v in spec.variables], dtype=jnp.float64)
     if theta.dtype != jnp.float64:
         return False
-    f = lambda yy: _residual_kernel(spec, yy, yy, yy, jnp.zeros(len(spec.shocks), y.dtype),  # noqa
-                                     theta)
+    f = lambda yy: _residual_kernel(
+        spec,
+        yy,
+        yy,
+        yy,
+        jnp.zeros(len(spec.shocks), y.dtype),  # noqa
+        theta,
+    )
     try:
         r = np.asarray(f(y))
         if not np.all(np.isfinite(r)) or np.max(np.abs(r), initial=0.0) > 1e-10 * (
-                1 + np.max(np.abs(np.asarray(y)))):
+            1 + np.max(np.abs(np.asarray(y)))
+        ):
             return False
         J = np.asarray(jax.jacfwd(f)(y))
     except Exception:  # evaluated for real by Model's checks below
@@ -823,30 +982,44 @@ def _np_full_params(spec: _Spec, theta) -> dict:
     return P
 
 
-def _initval_guess(mod: ModFile, values, local_values, variables, aux_sources
-                   ) -> dict[str, float]:
+def _initval_guess(mod: ModFile, values, local_values, variables, aux_sources) -> dict[str, float]:
     """Initial guess for the numerical steady state: ``initval`` (0 where not given, as Dynare)."""
     vals: dict[str, np.float64] = {}
-    allv = {**{k: np.float64(v) for k, v in values.items()},
-            **{k: np.float64(v) for k, v in local_values.items()}}
+    allv = {
+        **{k: np.float64(v) for k, v in values.items()},
+        **{k: np.float64(v) for k, v in local_values.items()},
+    }
     with np.errstate(all="ignore"):
         for a in mod.initval:
-            env = _Env(_NP_FUNCS, params=allv,
-                       endo=lambda n, lag: vals[n], exo=lambda n, lag: vals.get(n, 0.0),
-                       numpy=True)
+            env = _Env(
+                _NP_FUNCS,
+                params=allv,
+                endo=lambda n, lag: vals[n],
+                exo=lambda n, lag: vals.get(n, 0.0),
+                numpy=True,
+            )
             v = np.float64(evaluate(a.expr, env))
             if a.target in mod.exogenous:
                 if v != 0.0:
-                    _fail(mod, f"a non-zero steady state for the shock {a.target!r} is not "
-                               "supported", a.line, a.col)
+                    _fail(
+                        mod,
+                        f"a non-zero steady state for the shock {a.target!r} is not supported",
+                        a.line,
+                        a.col,
+                    )
             elif not np.isfinite(v):
                 _fail(mod, f"initval for {a.target!r} is {v}", a.line, a.col)
             vals[a.target] = v
     guess = {v: float(vals.get(v, 0.0)) for v in mod.endogenous}
     with np.errstate(all="ignore"):
         for aux, src in aux_sources:
-            env = _Env(_NP_FUNCS, params=allv, endo=lambda n, lag: np.float64(guess[n]),
-                       exo=lambda n, lag: np.float64(0.0), numpy=True)
+            env = _Env(
+                _NP_FUNCS,
+                params=allv,
+                endo=lambda n, lag: np.float64(guess[n]),
+                exo=lambda n, lag: np.float64(0.0),
+                numpy=True,
+            )
             g = float(evaluate(src, env))
             guess[aux] = g if np.isfinite(g) else 0.0
     return {v: guess[v] for v in variables}

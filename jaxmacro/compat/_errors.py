@@ -13,8 +13,14 @@ class ModError(ValueError):
     when it is known.
     """
 
-    def __init__(self, reason: str, line: int, column: int, filename: str = "<string>",
-                 source_line: str | None = None):
+    def __init__(
+        self,
+        reason: str,
+        line: int,
+        column: int,
+        filename: str = "<string>",
+        source_line: str | None = None,
+    ):
         self.reason = reason
         self.line = int(line)
         self.column = int(column)

@@ -42,8 +42,10 @@ def to_dynare(solution) -> dict:
     model = solution.model
     g_x = np.asarray(solution.g_x, dtype=np.float64)
     if g_x.ndim != 2:
-        raise ValueError(f"to_dynare needs a single solution, got g_x of shape {g_x.shape} "
-                         "(index a batched solution first)")
+        raise ValueError(
+            f"to_dynare needs a single solution, got g_x of shape {g_x.shape} "
+            "(index a batched solution first)"
+        )
     ov = list(model.structure.order_var)
     out = {
         "ys": np.asarray(solution.steady_state, dtype=np.float64),

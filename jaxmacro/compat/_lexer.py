@@ -37,9 +37,13 @@ _SPEC = [
 _MASTER = re.compile("|".join(f"(?P<{k}>{p})" for k, p in _SPEC))
 
 
-def tokenize(lines: list[str], colmaps: dict[int, list[int]], filename: str,
-             linemap: list[int] | None = None, src_lines: list[str] | None = None
-             ) -> list[Token]:
+def tokenize(
+    lines: list[str],
+    colmaps: dict[int, list[int]],
+    filename: str,
+    linemap: list[int] | None = None,
+    src_lines: list[str] | None = None,
+) -> list[Token]:
     """Tokens of the preprocessed `lines`; columns are mapped back through `colmaps`
     (keyed by output line) and lines through `linemap` (the original line of each output
     line; macro loops repeat lines)."""

@@ -71,8 +71,13 @@ def load_mod(
     **Warns:** [`jaxmacro.compat.ModWarning`][] for what was skipped or reinterpreted.
     """
     mod, notes = parse_mod_file(path, defines=defines, steady_state=steady_state)
-    model, more = build_model(mod, params=params, derived_params=derived_params,
-                              steady_state=steady_state, return_warnings=True)
+    model, more = build_model(
+        mod,
+        params=params,
+        derived_params=derived_params,
+        steady_state=steady_state,
+        return_warnings=True,
+    )
     for w in notes + more:
         warnings.warn(w, ModWarning, stacklevel=2)
     return model
@@ -88,11 +93,15 @@ def parse_mod_file(path, *, defines=None, steady_state=None) -> tuple[ModFile, l
         notes.append(skipped_summary(mod))
     ext = external_steady_state_files(path)
     if ext and steady_state is None:
-        how = ("its steady_state_model block is used instead" if mod.steady_state_model
-               is not None else "jaxmacro solves the steady state numerically from initval "
-               "instead")
-        notes.append(f"{path}: Dynare would call {os.path.basename(ext[0])} (MATLAB code, not "
-                     f"run by jaxmacro); {how}; pass steady_state= to load_mod to supply it")
+        how = (
+            "its steady_state_model block is used instead"
+            if mod.steady_state_model is not None
+            else "jaxmacro solves the steady state numerically from initval instead"
+        )
+        notes.append(
+            f"{path}: Dynare would call {os.path.basename(ext[0])} (MATLAB code, not "
+            f"run by jaxmacro); {how}; pass steady_state= to load_mod to supply it"
+        )
     return mod, notes
 
 
@@ -103,8 +112,10 @@ def skipped_summary(mod: ModFile, limit: int = 8) -> str:
         where = f"line {a}" if a == b else f"lines {a}-{b}"
         parts.append(f"{where} ({s.what})")
     more = f" and {len(mod.skipped) - limit} more" if len(mod.skipped) > limit else ""
-    return (f"{mod.filename}: skipped {len(mod.skipped)} statement(s) that do not change the "
-            f"decision rules or are MATLAB code (not run): {'; '.join(parts)}{more}")
+    return (
+        f"{mod.filename}: skipped {len(mod.skipped)} statement(s) that do not change the "
+        f"decision rules or are MATLAB code (not run): {'; '.join(parts)}{more}"
+    )
 
 
 __all__ = ["load_mod", "read_mod", "ModError"]

@@ -37,6 +37,7 @@ _TOKEN = re.compile(
     r"|(?P<op>&&|\|\||==|!=|<=|>=|[-+*/^()!<>,:\[\]]))"
 )
 
+
 def _range(a, b):
     if isinstance(a, (str, list)) or isinstance(b, (str, list)):
         raise TypeError("a range a:b needs numbers")
@@ -148,12 +149,22 @@ class _MacroExpr:
             self.take()
             bp, fn = _BINARY[val]
             right = self.expr(bp if val != "^" else bp - 1)
-            if val == "+" and isinstance(left, str) and isinstance(right, str) \
-                    and len(left) + len(right) > MAX_MACRO_STRING:
+            if (
+                val == "+"
+                and isinstance(left, str)
+                and isinstance(right, str)
+                and len(left) + len(right) > MAX_MACRO_STRING
+            ):
                 self.fail(f"macro value longer than {MAX_MACRO_STRING} characters", off)
-            if val in ("*", "^") and not isinstance(left, str) and not isinstance(right, str) \
-                    and isinstance(left, (int, float)) and isinstance(right, (int, float)) \
-                    and val == "^" and abs(float(right)) > 10_000:
+            if (
+                val in ("*", "^")
+                and not isinstance(left, str)
+                and not isinstance(right, str)
+                and isinstance(left, (int, float))
+                and isinstance(right, (int, float))
+                and val == "^"
+                and abs(float(right)) > 10_000
+            ):
                 self.fail("exponent too large in macro expression", off)
             try:
                 left = fn(left, right)
@@ -242,10 +253,10 @@ def parse_define(item: str):
         return name, value  # a bare word: a string, as Dynare reads -DNAME=word
 
 
-MAX_MACRO_STRING = 100_000      # characters of one macro value
-MAX_OUTPUT = 20_000_000         # characters of the file after macro expansion
-MAX_IF_DEPTH = 100              # nested @#if
-MAX_LOOP_ITERATIONS = 100_000   # iterations of all @#for loops
+MAX_MACRO_STRING = 100_000  # characters of one macro value
+MAX_OUTPUT = 20_000_000  # characters of the file after macro expansion
+MAX_IF_DEPTH = 100  # nested @#if
+MAX_LOOP_ITERATIONS = 100_000  # iterations of all @#for loops
 
 _DIRECTIVE = re.compile(r"^(\s*)@#\s*([A-Za-z_]\w*)")
 _SUBST = re.compile(r"@\{")
@@ -345,8 +356,12 @@ def preprocess(text: str, defines: Mapping | None = None, filename: str = "<stri
                 elif word == "for":
                     fm = re.match(r"\s*([A-Za-z_]\w*)\s+in\s+(.*)$", rest)
                     if not fm:
-                        fail("@#for needs NAME in EXPR (tuples of names are not supported)",
-                             lineno, dcol, raw)
+                        fail(
+                            "@#for needs NAME in EXPR (tuples of names are not supported)",
+                            lineno,
+                            dcol,
+                            raw,
+                        )
                     depth, end = 1, None
                     for j in range(idx, hi):
                         dm2 = _DIRECTIVE.match(src_lines[j])
@@ -364,8 +379,12 @@ def preprocess(text: str, defines: Mapping | None = None, filename: str = "<stri
                         fail("@#for needs an array or a range such as 1:3", lineno, dcol, raw)
                     nonlocal_loops[0] += len(values)
                     if nonlocal_loops[0] > MAX_LOOP_ITERATIONS:
-                        fail(f"@#for loops run more than {MAX_LOOP_ITERATIONS} times in all",
-                             lineno, dcol, raw)
+                        fail(
+                            f"@#for loops run more than {MAX_LOOP_ITERATIONS} times in all",
+                            lineno,
+                            dcol,
+                            raw,
+                        )
                     var, here = fm.group(1), (lineno, raw)
                     for v in values:
                         env[var] = v
@@ -379,28 +398,40 @@ def preprocess(text: str, defines: Mapping | None = None, filename: str = "<stri
                     if not dm:
                         fail("@#define needs NAME = VALUE", lineno, dcol, raw)
                     if dm.group(2) == "(":
-                        fail("macro functions (@#define f(x) = ...) are not supported", lineno, dcol,
-                             raw)
+                        fail(
+                            "macro functions (@#define f(x) = ...) are not supported",
+                            lineno,
+                            dcol,
+                            raw,
+                        )
                     if dm.group(2) != "=":
                         fail("@#define needs NAME = VALUE", lineno, dcol, raw)
-                    env[dm.group(1)] = ev(rest[dm.end():], rest_start + dm.end())
+                    env[dm.group(1)] = ev(rest[dm.end() :], rest_start + dm.end())
                 elif word == "error":
                     msg = rest.strip().strip('"')
                     fail(f"@#error: {msg}", lineno, dcol, raw)
                 elif word in ("echo", "echomacrovars"):
                     pass
                 else:
-                    fail(f"unsupported macro directive @#{word} (jaxmacro supports @#define, @#if, "
-                         "@#ifdef, @#ifndef, @#elseif, @#else, @#endif, @#error and @{...})",
-                         lineno, dcol, raw)
+                    fail(
+                        f"unsupported macro directive @#{word} (jaxmacro supports @#define, @#if, "
+                        "@#ifdef, @#ifndef, @#elseif, @#else, @#endif, @#error and @{...})",
+                        lineno,
+                        dcol,
+                        raw,
+                    )
                 continue
             if not active:
                 emit("")
                 continue
             total += len(raw) + 1
             if total > MAX_OUTPUT:
-                fail(f"the file is longer than {MAX_OUTPUT} characters after macro expansion",
-                     lineno, 1, raw)
+                fail(
+                    f"the file is longer than {MAX_OUTPUT} characters after macro expansion",
+                    lineno,
+                    1,
+                    raw,
+                )
             if "@{" not in raw:
                 # '@#' elsewhere on a line (in a comment, in MATLAB code) is left to the lexer:
                 # comments vanish, MATLAB lines are skipped, a Dynare statement reports it.
@@ -419,17 +450,20 @@ def preprocess(text: str, defines: Mapping | None = None, filename: str = "<stri
                     fail("'@{' without closing '}'", lineno, s + 1, raw)
                 pieces.append(raw[pos:s])
                 cmap.extend(range(pos, s))
-                val = macro_str(ev(raw[s + 2:e], s + 2))
+                val = macro_str(ev(raw[s + 2 : e], s + 2))
                 total += len(val)
                 if total > MAX_OUTPUT:
-                    fail(f"the file is longer than {MAX_OUTPUT} characters after macro expansion",
-                         lineno, s + 1, raw)
+                    fail(
+                        f"the file is longer than {MAX_OUTPUT} characters after macro expansion",
+                        lineno,
+                        s + 1,
+                        raw,
+                    )
                 pieces.append(val)
                 cmap.extend([s] * len(val))
                 pos = e + 1
             emit("".join(pieces))
             colmaps[len(out)] = cmap
-
 
     nonlocal_loops = [0]
     process(0, len(src_lines))

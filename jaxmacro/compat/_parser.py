@@ -11,7 +11,6 @@ Nothing in the file is ever executed: the parser only builds trees.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -23,24 +22,44 @@ from ._modfile import Assignment, Equation, ModFile, ShockStatement, Skipped
 
 # Binary operators: token -> (left binding power, node op)
 _BINOPS = {
-    "==": 10, "!=": 10,
-    "<": 20, ">": 20, "<=": 20, ">=": 20,
-    "+": 30, "-": 30,
-    "*": 40, "/": 40,
+    "==": 10,
+    "!=": 10,
+    "<": 20,
+    ">": 20,
+    "<=": 20,
+    ">=": 20,
+    "+": 30,
+    "-": 30,
+    "*": 40,
+    "/": 40,
     "^": 60,
 }
 _UNARY_BP = 50
 
 _RESERVED = set(A.FUNCTIONS) | {
-    "STEADY_STATE", "EXPECTATION", "var", "varexo", "varexo_det", "parameters", "model", "end",
-    "initval", "endval", "histval", "shocks", "steady_state_model", "steady", "check",
-    "stoch_simul", "predetermined_variables",
+    "STEADY_STATE",
+    "EXPECTATION",
+    "var",
+    "varexo",
+    "varexo_det",
+    "parameters",
+    "model",
+    "end",
+    "initval",
+    "endval",
+    "histval",
+    "shocks",
+    "steady_state_model",
+    "steady",
+    "check",
+    "stoch_simul",
+    "predetermined_variables",
 }
 
 # Bounds on what a file may ask for (a few bytes must not take minutes or gigabytes).
-MAX_LEAD_LAG = 100          # |k| in x(k): Dynare makes |k| - 1 auxiliary variables
-MAX_NESTING = 100           # nested parentheses / unary operators / powers in one expression
-MAX_TREE_DEPTH = 400        # depth of one expression tree (e.g. terms of a long sum)
+MAX_LEAD_LAG = 100  # |k| in x(k): Dynare makes |k| - 1 auxiliary variables
+MAX_NESTING = 100  # nested parentheses / unary operators / powers in one expression
+MAX_TREE_DEPTH = 400  # depth of one expression tree (e.g. terms of a long sum)
 
 # Statements that need features jaxmacro does not have: refused, named in the message.
 _REFUSED = {
@@ -73,52 +92,169 @@ _REFUSED = {
 }
 # Blocks ending in 'end;' that do not change stoch_simul's decision rules: skipped.
 _SKIPPED_BLOCKS = {
-    "estimated_params", "estimated_params_init", "estimated_params_bounds",
-    "estimated_params_remove", "observation_trends", "optim_weights", "moment_calibration",
-    "irf_calibration", "conditional_forecast_paths", "shock_groups", "filter_initial_state",
-    "histval", "endval", "mshocks", "homotopy_setup", "verbatim", "matched_moments",
-    "generate_irfs", "init_plan", "filtered_theoretical_moments_grid",
+    "estimated_params",
+    "estimated_params_init",
+    "estimated_params_bounds",
+    "estimated_params_remove",
+    "observation_trends",
+    "optim_weights",
+    "moment_calibration",
+    "irf_calibration",
+    "conditional_forecast_paths",
+    "shock_groups",
+    "filter_initial_state",
+    "histval",
+    "endval",
+    "mshocks",
+    "homotopy_setup",
+    "verbatim",
+    "matched_moments",
+    "generate_irfs",
+    "init_plan",
+    "filtered_theoretical_moments_grid",
 }
 # Commands (up to ';') that do not change stoch_simul's decision rules: skipped.
 _SKIPPED_COMMANDS = {
-    "varobs", "estimation", "identification", "shock_decomposition",
-    "realtime_shock_decomposition", "plot_shock_decomposition",
-    "initial_condition_decomposition", "squeeze_shock_decomposition", "forecast",
-    "conditional_forecast", "plot_conditional_forecast", "calib_smoother",
-    "dynare_sensitivity", "write_latex_dynamic_model", "write_latex_static_model",
-    "write_latex_original_model", "write_latex_parameter_table", "write_latex_definitions",
-    "write_latex_prior_table", "write_latex_steady_state_model", "collect_latex_files",
-    "model_info", "resid", "print_bytecode_dynamic_model", "print_bytecode_static_model",
-    "save_params_and_steady_state", "dsample", "model_diagnostics", "simul",
-    "perfect_foresight_setup", "perfect_foresight_solver", "extended_path", "smoother2histval",
-    "unit_root_vars", "periods", "prior_function", "posterior_function",
-    "generate_trace_plots", "bvar_density", "bvar_forecast", "sbvar", "ms_estimation",
-    "ms_simulation", "ms_compute_mdd", "ms_compute_probabilities", "ms_irf", "ms_forecast",
-    "ms_variance_decomposition", "markov_switching", "svar", "svar_identification",
-    "method_of_moments", "histval_file", "model_comparison", "trace_plot", "prior",
-    "shock_decomposition", "datafile", "occbin_graph", "occbin_write_regimes",
-    "compilation_setup", "model_info", "det_cond_forecast", "forecast", "write_latex_original_model",
-    "plot_priors", "dynatype", "dynasave", "prior_posterior_function",
+    "varobs",
+    "estimation",
+    "identification",
+    "shock_decomposition",
+    "realtime_shock_decomposition",
+    "plot_shock_decomposition",
+    "initial_condition_decomposition",
+    "squeeze_shock_decomposition",
+    "forecast",
+    "conditional_forecast",
+    "plot_conditional_forecast",
+    "calib_smoother",
+    "dynare_sensitivity",
+    "write_latex_dynamic_model",
+    "write_latex_static_model",
+    "write_latex_original_model",
+    "write_latex_parameter_table",
+    "write_latex_definitions",
+    "write_latex_prior_table",
+    "write_latex_steady_state_model",
+    "collect_latex_files",
+    "model_info",
+    "resid",
+    "print_bytecode_dynamic_model",
+    "print_bytecode_static_model",
+    "save_params_and_steady_state",
+    "dsample",
+    "model_diagnostics",
+    "simul",
+    "perfect_foresight_setup",
+    "perfect_foresight_solver",
+    "extended_path",
+    "smoother2histval",
+    "unit_root_vars",
+    "periods",
+    "prior_function",
+    "posterior_function",
+    "generate_trace_plots",
+    "bvar_density",
+    "bvar_forecast",
+    "sbvar",
+    "ms_estimation",
+    "ms_simulation",
+    "ms_compute_mdd",
+    "ms_compute_probabilities",
+    "ms_irf",
+    "ms_forecast",
+    "ms_variance_decomposition",
+    "markov_switching",
+    "svar",
+    "svar_identification",
+    "method_of_moments",
+    "histval_file",
+    "model_comparison",
+    "trace_plot",
+    "prior",
+    "shock_decomposition",
+    "datafile",
+    "occbin_graph",
+    "occbin_write_regimes",
+    "compilation_setup",
+    "model_info",
+    "det_cond_forecast",
+    "forecast",
+    "write_latex_original_model",
+    "plot_priors",
+    "dynatype",
+    "dynasave",
+    "prior_posterior_function",
 }
 _SKIPPED_WHY = "has no effect on the decision rules of stoch_simul"
-_KEYWORDS = _RESERVED | set(_REFUSED) | _SKIPPED_BLOCKS | _SKIPPED_COMMANDS | {
-    "model_local_variable", "PARAMETERS"}
+_KEYWORDS = (
+    _RESERVED
+    | set(_REFUSED)
+    | _SKIPPED_BLOCKS
+    | _SKIPPED_COMMANDS
+    | {"model_local_variable", "PARAMETERS"}
+)
 # stoch_simul options that change nothing in the decision rules (printing, plotting,
 # simulation and moments after the solve, or the choice among equivalent algorithms).
 _STOCH_SIMUL_IGNORED = {
-    "irf", "periods", "noprint", "print", "nograph", "graph", "nodisplay", "graph_format",
-    "nomoments", "nocorr", "nofunctions", "nodecomposition", "ar", "hp_filter", "hp_ngrid",
-    "one_sided_hp_filter", "bandpass_filter", "drop", "replic", "simul_replic", "irf_shocks",
-    "relative_irf", "irf_plot_threshold", "conditional_variance_decomposition", "pruning",
-    "k_order_solver", "dr", "dr_cycle_reduction_tol", "dr_logarithmic_reduction_tol",
-    "dr_logarithmic_reduction_maxiter", "sylvester", "sylvester_fixed_point_tol",
-    "qz_zero_threshold", "solve_algo", "tex", "contemporaneous_correlation", "aim_solver",
-    "lyapunov", "lyapunov_fixed_point_tol", "lyapunov_doubling_tol", "nocheck",
-    "filtered_theoretical_moments_grid", "simul_seed", "tolf",
+    "irf",
+    "periods",
+    "noprint",
+    "print",
+    "nograph",
+    "graph",
+    "nodisplay",
+    "graph_format",
+    "nomoments",
+    "nocorr",
+    "nofunctions",
+    "nodecomposition",
+    "ar",
+    "hp_filter",
+    "hp_ngrid",
+    "one_sided_hp_filter",
+    "bandpass_filter",
+    "drop",
+    "replic",
+    "simul_replic",
+    "irf_shocks",
+    "relative_irf",
+    "irf_plot_threshold",
+    "conditional_variance_decomposition",
+    "pruning",
+    "k_order_solver",
+    "dr",
+    "dr_cycle_reduction_tol",
+    "dr_logarithmic_reduction_tol",
+    "dr_logarithmic_reduction_maxiter",
+    "sylvester",
+    "sylvester_fixed_point_tol",
+    "qz_zero_threshold",
+    "solve_algo",
+    "tex",
+    "contemporaneous_correlation",
+    "aim_solver",
+    "lyapunov",
+    "lyapunov_fixed_point_tol",
+    "lyapunov_doubling_tol",
+    "nocheck",
+    "filtered_theoretical_moments_grid",
+    "simul_seed",
+    "tolf",
 }
 _STOCH_SIMUL_HONOURED = {"order", "qz_criterium"}
-_MODEL_OPTIONS_IGNORED = {"linear", "use_dll", "no_static", "block", "bytecode", "mfs",
-                          "cutoff", "differentiate_forward_vars", "fast", "nolinemacro", "json"}
+_MODEL_OPTIONS_IGNORED = {
+    "linear",
+    "use_dll",
+    "no_static",
+    "block",
+    "bytecode",
+    "mfs",
+    "cutoff",
+    "differentiate_forward_vars",
+    "fast",
+    "nolinemacro",
+    "json",
+}
 
 
 class _Parser:
@@ -215,8 +351,11 @@ class _Parser:
             if self.kind.get(word) == "param":
                 return self.param_assignment()
             if word in self.kind:
-                self.fail(t, f"cannot assign a value to the {self.kind_name(word)} {word!r} "
-                             "outside initval or steady_state_model")
+                self.fail(
+                    t,
+                    f"cannot assign a value to the {self.kind_name(word)} {word!r} "
+                    "outside initval or steady_state_model",
+                )
             return self.local_assignment(t)
         if word in ("var", "varexo", "parameters", "PARAMETERS"):
             return self.declaration()
@@ -252,8 +391,7 @@ class _Parser:
         if word in _SKIPPED_COMMANDS and (nxt.value in (";", "(") or nxt.kind == "name"):
             self.next()
             self.skip_to_semicolon()
-            self.skip(f"Dynare command {word!r}", t.line, self.toks[self.i - 1].line,
-                      _SKIPPED_WHY)
+            self.skip(f"Dynare command {word!r}", t.line, self.toks[self.i - 1].line, _SKIPPED_WHY)
             return
         return self.native(t)
 
@@ -270,8 +408,11 @@ class _Parser:
             toks_line = []
             while self.peek().kind != "eof" and self.peek().line == last:
                 toks_line.append(self.next())
-            if len(toks_line) >= 3 and all(x.value == "." for x in toks_line[-3:]) \
-                    and self.peek().kind != "eof":
+            if (
+                len(toks_line) >= 3
+                and all(x.value == "." for x in toks_line[-3:])
+                and self.peek().kind != "eof"
+            ):
                 last = self.peek().line
                 continue
             break
@@ -297,8 +438,7 @@ class _Parser:
             if t.kind == "name" and t.value == "end" and self.peek().value == ";":
                 self.next()
                 break
-        self.skip(f"Dynare block {kw.value!r}", kw.line, self.toks[self.i - 1].line,
-                  _SKIPPED_WHY)
+        self.skip(f"Dynare block {kw.value!r}", kw.line, self.toks[self.i - 1].line, _SKIPPED_WHY)
 
     def local_assignment(self, t: Token):
         """``NAME = expr;`` of an undeclared name: a mod-file local variable (Dynare runs
@@ -330,8 +470,10 @@ class _Parser:
                 continue
             nt = self.expect_name("a variable name in predetermined_variables")
             if self.kind.get(nt.value) != "endo":
-                self.fail(nt, f"predetermined_variables: {nt.value!r} is not a declared "
-                              "endogenous variable")
+                self.fail(
+                    nt,
+                    f"predetermined_variables: {nt.value!r} is not a declared endogenous variable",
+                )
             if nt.value not in self.predetermined:
                 self.predetermined.append(nt.value)
         if not self.predetermined:
@@ -346,16 +488,19 @@ class _Parser:
                 return
 
     def kind_name(self, name: str) -> str:
-        return {"endo": "endogenous variable", "exo": "exogenous variable",
-                "param": "parameter"}[self.kind[name]]
+        return {"endo": "endogenous variable", "exo": "exogenous variable", "param": "parameter"}[
+            self.kind[name]
+        ]
 
     def declaration(self):
         kw = self.next()
-        kind = {"var": "endo", "varexo": "exo", "parameters": "param",
-                "PARAMETERS": "param"}[kw.value]
+        kind = {"var": "endo", "varexo": "exo", "parameters": "param", "PARAMETERS": "param"}[
+            kw.value
+        ]
         if self.peek().value == "(" and self.peek().kind == "op":
-            self.fail(self.peek(), f"options of {kw.value!r} (such as deflator or log) are not "
-                                   "supported")
+            self.fail(
+                self.peek(), f"options of {kw.value!r} (such as deflator or log) are not supported"
+            )
         n = 0
         while True:
             t = self.peek()
@@ -381,8 +526,11 @@ class _Parser:
             if name in self.kind:
                 self.fail(t, f"{name!r} is already declared as {self.kind_name(name)}")
             if name in self.local_names:
-                self.fail(t, f"{name!r} is already a mod-file local variable (assigned at line "
-                             f"{self.local_names[name]})")
+                self.fail(
+                    t,
+                    f"{name!r} is already a mod-file local variable (assigned at line "
+                    f"{self.local_names[name]})",
+                )
             if self.peek(1).kind == "op" and self.peek(1).value == "=":
                 self.fail(self.peek(1), f"missing ';' after the {kw.value} statement")
             self.next()
@@ -412,8 +560,11 @@ class _Parser:
         if name not in self.kind:
             self.fail(t, f"undefined parameter {name!r} (declare it in a parameters statement)")
         if self.kind[name] != "param":
-            self.fail(t, f"cannot assign a value to the {self.kind_name(name)} {name!r} outside "
-                         "initval or steady_state_model")
+            self.fail(
+                t,
+                f"cannot assign a value to the {self.kind_name(name)} {name!r} outside "
+                "initval or steady_state_model",
+            )
         self.expect("=")
         self.mode = "param"
         e = self.expression()
@@ -468,8 +619,11 @@ class _Parser:
             if name == "loglinear":
                 continue
             if name not in _STOCH_SIMUL_HONOURED:
-                self.fail(tok, f"stoch_simul option {name!r} is not supported (it changes the "
-                               "decision rules or is unknown to jaxmacro)")
+                self.fail(
+                    tok,
+                    f"stoch_simul option {name!r} is not supported (it changes the "
+                    "decision rules or is unknown to jaxmacro)",
+                )
             try:
                 x = float(value)
             except ValueError:
@@ -480,14 +634,18 @@ class _Parser:
                 self.warnings.append(
                     f"{self.filename}, line {tok.line}: stoch_simul(order={value}): jaxmacro "
                     "solves orders 1 and 2; the order-2 rule it computes equals the order-1 "
-                    "and order-2 terms of Dynare's higher-order rule")
+                    "and order-2 terms of Dynare's higher-order rule"
+                )
         while not self.accept(";"):  # variable list: only selects what Dynare prints
             t = self.peek()
             if t.kind == "eof":
                 self.fail(t, "missing ';' after stoch_simul")
             if t.kind != "name" or self.kind.get(t.value) != "endo":
-                self.fail(t, f"expected ';' or an endogenous variable after stoch_simul, found "
-                             f"{self.show(t)}")
+                self.fail(
+                    t,
+                    f"expected ';' or an endogenous variable after stoch_simul, found "
+                    f"{self.show(t)}",
+                )
             self.next()
         self.stoch_simul_lines.append(kw.line)
         # options persist from one stoch_simul to the next, as Dynare's options_ does
@@ -527,8 +685,7 @@ class _Parser:
                 self.next()
                 nt = self.expect_name("a model-local variable name after '#'")
                 if nt.value in self.kind or nt.value in _RESERVED:
-                    self.fail(nt, f"model-local variable {nt.value!r} clashes with a declared "
-                                  "name")
+                    self.fail(nt, f"model-local variable {nt.value!r} clashes with a declared name")
                 if nt.value in self.locals:
                     self.fail(nt, f"model-local variable {nt.value!r} is defined twice")
                 self.expect("=", f"after '# {nt.value}'")
@@ -585,8 +742,11 @@ class _Parser:
         while not self.at_end():
             t = self.peek()
             if t.kind == "op" and t.value == "[":
-                self.fail(t, "multiple assignments [a, b] = f(...) in steady_state_model call "
-                             "external functions and are not supported")
+                self.fail(
+                    t,
+                    "multiple assignments [a, b] = f(...) in steady_state_model call "
+                    "external functions and are not supported",
+                )
             nt = self.expect_name("a variable name")
             kind = self.kind.get(nt.value)
             if kind == "exo":
@@ -625,8 +785,9 @@ class _Parser:
         nt = self.expect_name("a shock name")
         kind = self.kind.get(nt.value)
         if kind == "endo":
-            self.fail(nt, f"{nt.value!r} is endogenous: measurement errors in shocks are not "
-                          "supported")
+            self.fail(
+                nt, f"{nt.value!r} is endogenous: measurement errors in shocks are not supported"
+            )
         if kind != "exo":
             self.fail(nt, f"unknown exogenous variable {nt.value!r}")
         return nt.value
@@ -680,8 +841,9 @@ class _Parser:
                 self.expect(";")
                 self.shocks.append(ShockStatement("corr", tuple(names), e, t.line, t.col))
             else:
-                self.fail(t, f"expected 'var', 'corr' or 'end' in the shocks block, found "
-                             f"{self.show(t)}")
+                self.fail(
+                    t, f"expected 'var', 'corr' or 'end' in the shocks block, found {self.show(t)}"
+                )
         self.mode = "param"
 
     # ---------------------------------------------------------------- expressions
@@ -702,8 +864,7 @@ class _Parser:
             if t.kind != "op" or t.value not in _BINOPS or _BINOPS[t.value] <= rbp:
                 return left
             if t.value == "^" and last_pow:
-                self.fail(t, "a^b^c is ambiguous (Dynare's ^ is non-associative): add "
-                             "parentheses")
+                self.fail(t, "a^b^c is ambiguous (Dynare's ^ is non-associative): add parentheses")
             self.next()
             bp = _BINOPS[t.value]
             right = self.expression(bp)
@@ -739,15 +900,21 @@ class _Parser:
     def bad_token(self, t: Token):
         ch = t.value
         if ch in "'\"":
-            self.fail(t, "unterminated string (a MATLAB transpose or string cannot appear in a "
-                         "Dynare statement)")
+            self.fail(
+                t,
+                "unterminated string (a MATLAB transpose or string cannot appear in a "
+                "Dynare statement)",
+            )
         if ch == "$":
             self.fail(t, "unterminated LaTeX name ($...$)")
         if ch == "@":
             self.fail(t, "macro syntax here is not supported (a directive must start its line)")
         if ch in "{}":
-            self.fail(t, f"unexpected character {ch!r} (a MATLAB cell array cannot appear in a "
-                         "Dynare statement)")
+            self.fail(
+                t,
+                f"unexpected character {ch!r} (a MATLAB cell array cannot appear in a "
+                "Dynare statement)",
+            )
         self.fail(t, f"unexpected character {ch!r}")
 
     def call_args(self, name: Token) -> tuple:
@@ -768,8 +935,10 @@ class _Parser:
         if t.kind != "num" or not t.value.isdigit():
             self.fail(t, f"the lead or lag of {nt.value!r} must be an integer such as (-1) or (+1)")
         if len(t.value) > 6 or int(t.value) > MAX_LEAD_LAG:
-            self.fail(t, f"the lead or lag {t.value} of {nt.value!r} is longer than "
-                         f"{MAX_LEAD_LAG} periods")
+            self.fail(
+                t,
+                f"the lead or lag {t.value} of {nt.value!r} is longer than {MAX_LEAD_LAG} periods",
+            )
         self.expect(")", f"after the lead or lag of {nt.value!r}")
         return sign * int(t.value)
 
@@ -789,14 +958,27 @@ class _Parser:
             e = self.expression()
             self.expect(")", f"to close {name}(")
             return A.SteadyStateOf(e, t.line, t.col)
-        if name in ("EXPECTATION", "expectation", "diff", "adl", "var_expectation", "pac_expectation",
-                    "pac_target_nonstationary", "sum") and is_call:
+        if (
+            name
+            in (
+                "EXPECTATION",
+                "expectation",
+                "diff",
+                "adl",
+                "var_expectation",
+                "pac_expectation",
+                "pac_target_nonstationary",
+                "sum",
+            )
+            and is_call
+        ):
             self.fail(t, f"the operator {name}(...) is not supported")
         kind = self.kind.get(name)
         if self.mode == "model" and name in self.locals:
             if is_call:
-                self.fail(self.peek(), f"the model-local variable {name!r} cannot have a lead "
-                                       "or lag")
+                self.fail(
+                    self.peek(), f"the model-local variable {name!r} cannot have a lead or lag"
+                )
             return self.locals[name]
         if self.mode in ("ss", "initval") and name in self.temps:
             return A.Temp(name, t.line, t.col)
@@ -805,23 +987,32 @@ class _Parser:
                 self.fail(t, f"the mod-file local variable {name!r} cannot have a lead or lag")
             return A.Param(name, t.line, t.col)
         if kind is None and name in self.native_unknown:
-            self.fail(t, f"{name!r} is set by MATLAB code at line {self.native_unknown[name]}, "
-                         "which jaxmacro does not run: give it a value the model language can "
-                         "read (a number or an expression of parameters)")
+            self.fail(
+                t,
+                f"{name!r} is set by MATLAB code at line {self.native_unknown[name]}, "
+                "which jaxmacro does not run: give it a value the model language can "
+                "read (a number or an expression of parameters)",
+            )
         if kind is None:
             if name in A.FUNCTIONS or name == "STEADY_STATE":
                 self.fail(t, f"the function {name!r} needs its arguments in parentheses")
             if is_call:
                 self.fail(t, f"unknown function {name!r}")
             if self.mode == "ss" and name not in self.kind:
-                self.fail(t, f"unknown name {name!r} (not a parameter, nor assigned earlier in "
-                             "steady_state_model)")
+                self.fail(
+                    t,
+                    f"unknown name {name!r} (not a parameter, nor assigned earlier in "
+                    "steady_state_model)",
+                )
             self.fail(t, f"unknown variable or parameter {name!r}")
         if kind == "param":
             if is_call:
                 if self.mode != "model":
-                    self.fail(t, f"the parameter {name!r} cannot have a lead or lag here (or is "
-                                 "used as a function)")
+                    self.fail(
+                        t,
+                        f"the parameter {name!r} cannot have a lead or lag here (or is "
+                        "used as a function)",
+                    )
                 self.lead_lag(t)  # a lead or lag on a parameter changes nothing (as in Dynare)
             if self.mode == "param" and name not in self.assigned_params:
                 self.fail(t, f"parameter {name!r} is used before it is given a value")
@@ -854,15 +1045,29 @@ class _Parser:
         if n_eq != n_var:
             line, col = self.model_at or (eof.line, eof.col)
             raise ModError(
-                f"the model has {n_eq} equations for {n_var} endogenous variables", line, col,
-                self.filename, self.lines[line - 1] if line <= len(self.lines) else None)
-        used = {n.name for eq in self.equations for side in (eq.lhs, eq.rhs)
-                for n in A.walk(side) if isinstance(n, (A.Endo, A.Exo))}
+                f"the model has {n_eq} equations for {n_var} endogenous variables",
+                line,
+                col,
+                self.filename,
+                self.lines[line - 1] if line <= len(self.lines) else None,
+            )
+        used = {
+            n.name
+            for eq in self.equations
+            for side in (eq.lhs, eq.rhs)
+            for n in A.walk(side)
+            if isinstance(n, (A.Endo, A.Exo))
+        }
         for v in self.endo:
             if v not in used:
                 line, col = self.declared_at[v]
-                raise ModError(f"endogenous variable {v!r} appears in no equation", line, col,
-                               self.filename, self.lines[line - 1])
+                raise ModError(
+                    f"endogenous variable {v!r} appears in no equation",
+                    line,
+                    col,
+                    self.filename,
+                    self.lines[line - 1],
+                )
         last_ss = self.stoch_simul_lines[-1] if self.stoch_simul_lines else None
         self.judge_native(last_ss)
         assignments = [a for a in self.param_assignments if last_ss is None or a.line < last_ss]
@@ -871,13 +1076,15 @@ class _Parser:
             self.warnings.append(
                 f"{self.filename}, line {late[0].line}: {len(late)} parameter assignment(s) "
                 f"after the last stoch_simul (line {last_ss}) do not change its decision rules "
-                "and are not used")
+                "and are not used"
+            )
         if len(self.stoch_simul_lines) > 1:
             self.warnings.append(
                 f"{self.filename}: {len(self.stoch_simul_lines)} stoch_simul statements (lines "
                 f"{', '.join(map(str, self.stoch_simul_lines))}): jaxmacro imports the model as "
                 "it stands at the last one (its parameters and options), which is Dynare's "
-                "final oo_.dr")
+                "final oo_.dr"
+            )
         return ModFile(
             filename=filename,
             name=Path(filename).stem if filename != "<string>" else "model",
@@ -917,17 +1124,23 @@ class _Parser:
                 raise ModError(
                     f"MATLAB code '{what}' changes the model before stoch_simul: jaxmacro does "
                     "not run MATLAB code; write the value as a parameter assignment "
-                    "(NAME = VALUE;) or pass it with --param / params=", tok.line, tok.col,
-                    self.filename, self.lines[tok.line - 1])
+                    "(NAME = VALUE;) or pass it with --param / params=",
+                    tok.line,
+                    tok.col,
+                    self.filename,
+                    self.lines[tok.line - 1],
+                )
             if re.match(r"(load\b|options_\s*\.|oo_\s*\.|estim_params_)", src):
                 self.warnings.append(
                     f"{self.filename}, line {first}: MATLAB code {src[:60]!r} before "
                     "stoch_simul is not run: if it changes options, parameters or the steady "
-                    "state, jaxmacro's model differs from Dynare's")
+                    "state, jaxmacro's model differs from Dynare's"
+                )
 
 
-def parse_mod(text: str, *, defines: Mapping[str, object] | None = None,
-              filename: str = "<string>") -> ModFile:
+def parse_mod(
+    text: str, *, defines: Mapping[str, object] | None = None, filename: str = "<string>"
+) -> ModFile:
     """Parse the text of a `.mod` file (macro processing included) into a [`ModFile`][].
 
     **Arguments:**

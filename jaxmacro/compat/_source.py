@@ -18,14 +18,23 @@ MAX_FILE_BYTES = 20_000_000
 def decode(data: bytes, filename: str = "<string>") -> tuple[str, str]:
     """(text, encoding name) of a file's bytes."""
     if len(data) > MAX_FILE_BYTES:
-        raise ModError(f"the file has {len(data)} bytes (more than {MAX_FILE_BYTES}): not a "
-                       "model file", 1, 1, filename)
+        raise ModError(
+            f"the file has {len(data)} bytes (more than {MAX_FILE_BYTES}): not a model file",
+            1,
+            1,
+            filename,
+        )
     nul = data.find(b"\x00")
     if nul >= 0:
         line = data.count(b"\n", 0, nul) + 1
         col = nul - (data.rfind(b"\n", 0, nul) + 1) + 1
-        raise ModError("the file contains NUL bytes: a binary file, not a Dynare model file "
-                       "(or a UTF-16 text: save it as UTF-8)", line, col, filename)
+        raise ModError(
+            "the file contains NUL bytes: a binary file, not a Dynare model file "
+            "(or a UTF-16 text: save it as UTF-8)",
+            line,
+            col,
+            filename,
+        )
     if data.startswith(b"\xef\xbb\xbf"):
         data, enc = data[3:], "utf-8-sig"
     else:
@@ -34,10 +43,16 @@ def decode(data: bytes, filename: str = "<string>") -> tuple[str, str]:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         enc = "cp1252"
-        text = "".join(
-            data[i:i + 1].decode("cp1252", errors="strict") if _cp1252_ok(data[i]) else
-            data[i:i + 1].decode("latin-1") for i in range(len(data))
-        ) if _needs_mixed(data) else data.decode("cp1252")
+        text = (
+            "".join(
+                data[i : i + 1].decode("cp1252", errors="strict")
+                if _cp1252_ok(data[i])
+                else data[i : i + 1].decode("latin-1")
+                for i in range(len(data))
+            )
+            if _needs_mixed(data)
+            else data.decode("cp1252")
+        )
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text, enc
 

@@ -8,7 +8,8 @@ from ..internal import Model
 def _rbc_residuals(lag, cur, lead, shocks, p):
     mu = lambda c: c ** (-p.gamma)  # noqa: E731
     return [
-        mu(cur.c) - p.beta * mu(lead.c) * (p.alpha * jnp.exp(lead.z) * cur.k ** (p.alpha - 1) + 1 - p.delta),
+        mu(cur.c)
+        - p.beta * mu(lead.c) * (p.alpha * jnp.exp(lead.z) * cur.k ** (p.alpha - 1) + 1 - p.delta),
         cur.y - jnp.exp(cur.z) * lag.k**p.alpha,
         cur.k - (1 - p.delta) * lag.k - cur.inv,
         cur.y - cur.c - cur.inv,

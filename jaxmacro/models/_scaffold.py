@@ -63,8 +63,15 @@ def inverse_rate(p, ybar):
 def ds_statistics(model, p, statistics):
     """DS portfolio of a Zhang-type model (excess return rx, differential cd, input ξ, α = α̃/r)
     and `statistics(portfolio_solution, p)`, every inexact array NaN where the point failed."""
-    ps = portfolio(model, p, excess_returns=("rx",), mu_differential="cd", xi_shocks=("xi",),
-                   scale=inverse_rate, throw=False)
+    ps = portfolio(
+        model,
+        p,
+        excess_returns=("rx",),
+        mu_differential="cd",
+        xi_shocks=("xi",),
+        scale=inverse_rate,
+        throw=False,
+    )
     out = statistics(ps, p)
     ok = out.result == RESULTS.successful
     return jax.tree_util.tree_map(

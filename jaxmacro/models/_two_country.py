@@ -32,8 +32,21 @@ def _steady_state(p):
     inv = p.delta * k
     c = y - inv
     zero = 0.0 * k
-    return dict(c1=c, c2=c, k1=k, k2=k, inv1=inv, inv2=inv, y1=y, y2=y, z1=zero, z2=zero,
-                b1=zero, q=p.beta + zero, nx1=zero)
+    return dict(
+        c1=c,
+        c2=c,
+        k1=k,
+        k2=k,
+        inv1=inv,
+        inv2=inv,
+        y1=y,
+        y2=y,
+        z1=zero,
+        z2=zero,
+        b1=zero,
+        q=p.beta + zero,
+        nx1=zero,
+    )
 
 
 def _cov(p):
@@ -52,17 +65,53 @@ def two_country_bond(**params) -> Model:
     Defaults: α = .36, β = .99, δ = .025, ρ = .95, ρ12 = .025, σ = .01, corr12 = .25, γ = 2,
     φ = .001.
     """
-    defaults = dict(alpha=0.36, beta=0.99, delta=0.025, rho=0.95, rho12=0.025, sigma=0.01,
-                    corr12=0.25, gam=2.0, phi=0.001)
+    defaults = dict(
+        alpha=0.36,
+        beta=0.99,
+        delta=0.025,
+        rho=0.95,
+        rho12=0.025,
+        sigma=0.01,
+        corr12=0.25,
+        gam=2.0,
+        phi=0.001,
+    )
     defaults.update(params)
     return Model(
         _residuals,
-        variables=("c1", "c2", "k1", "k2", "inv1", "inv2", "y1", "y2", "z1", "z2", "b1", "q", "nx1"),
+        variables=(
+            "c1",
+            "c2",
+            "k1",
+            "k2",
+            "inv1",
+            "inv2",
+            "y1",
+            "y2",
+            "z1",
+            "z2",
+            "b1",
+            "q",
+            "nx1",
+        ),
         shocks=("e1", "e2"),
         params=defaults,
         shock_cov=_cov,
         steady_state=_steady_state,
-        equations=("euler_k1", "euler_k2", "tech1", "tech2", "capital1", "capital2", "tfp1",
-                   "tfp2", "euler_b1", "euler_b2", "budget1", "budget2", "nx1"),
+        equations=(
+            "euler_k1",
+            "euler_k2",
+            "tech1",
+            "tech2",
+            "capital1",
+            "capital2",
+            "tfp1",
+            "tfp2",
+            "euler_b1",
+            "euler_b2",
+            "budget1",
+            "budget2",
+            "nx1",
+        ),
         name="two_country_bond",
     )

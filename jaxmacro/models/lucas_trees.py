@@ -47,8 +47,13 @@ def _residuals2(lag, cur, lead, sh, p):
         e(cur.r1) - (e(cur.p1) + p.theta * e(cur.y1)) / e(lag.p1),
         e(cur.r2) - (e(cur.p2) + p.theta * e(cur.y2)) / e(lag.p2),
         1.0 - p.bet * e(-p.gam * (lead.c2 - cur.c2)) * e(lead.r2),
-        cur.nfa - (e(cur.r2) * lag.nfa + e(cur.y1) - e(cur.c1)
-                   + ybar * (p.bet * p.atil * (e(cur.r1) - e(cur.r2)) + sh.zeta)),
+        cur.nfa
+        - (
+            e(cur.r2) * lag.nfa
+            + e(cur.y1)
+            - e(cur.c1)
+            + ybar * (p.bet * p.atil * (e(cur.r1) - e(cur.r2)) + sh.zeta)
+        ),
         e(cur.c1) + e(cur.c2) - e(cur.y1) - e(cur.y2),
         cur.cdiff - p.gam * (cur.c1 - cur.c2),
         cur.rx - (cur.r1 - cur.r2),
@@ -59,8 +64,19 @@ def _steady_state2(p):
     zero = 0.0 * p.bet
     p1 = jnp.log(p.bet * p.theta / (1 - p.bet))
     r1 = -jnp.log(p.bet)
-    return dict(y1=zero, y2=zero, c1=zero, c2=zero, p1=p1, p2=p1, r1=r1, r2=r1,
-                nfa=zero, cdiff=zero, rx=zero)
+    return dict(
+        y1=zero,
+        y2=zero,
+        c1=zero,
+        c2=zero,
+        p1=p1,
+        p2=p1,
+        r1=r1,
+        r2=r1,
+        nfa=zero,
+        cdiff=zero,
+        rx=zero,
+    )
 
 
 def _cov2(p):
@@ -89,8 +105,9 @@ def lucas_trees_ds(**params) -> Model:
     ``xi_shocks=("zeta",)``) the DS position is α̃ = -1/(2(1-β)); in units of the good
     α = α̃ β Ȳ.
     """
-    defaults = dict(bet=0.96, gam=2.0, theta=1 / 3, rhoy=0.9, sd1=0.01, sd2=0.01, corr12=0.0,
-                    atil=0.0)
+    defaults = dict(
+        bet=0.96, gam=2.0, theta=1 / 3, rhoy=0.9, sd1=0.01, sd2=0.01, corr12=0.0, atil=0.0
+    )
     unknown = sorted(set(params) - set(defaults))
     if unknown:
         raise ValueError(f"unknown parameter(s) {unknown}; known: {sorted(defaults)}")
@@ -102,8 +119,19 @@ def lucas_trees_ds(**params) -> Model:
         params=defaults,
         shock_cov=_cov2,
         steady_state=_steady_state2,
-        equations=("endowment1", "endowment2", "price1", "price2", "return1", "return2",
-                   "euler_foreign", "budget_home", "resources", "cdiff", "rx"),
+        equations=(
+            "endowment1",
+            "endowment2",
+            "price1",
+            "price2",
+            "return1",
+            "return2",
+            "euler_foreign",
+            "budget_home",
+            "resources",
+            "cdiff",
+            "rx",
+        ),
         name="lucas_trees_ds",
     )
 
@@ -140,9 +168,13 @@ def lucas_trees_ds_n(n_countries: int, **params) -> Model:
     ii = range(1, N + 1)
     jj = range(1, N)
     variables = (
-        tuple(f"y{i}" for i in ii) + tuple(f"c{i}" for i in ii) + tuple(f"p{i}" for i in ii)
-        + tuple(f"r{i}" for i in ii) + tuple(f"nfa{i}" for i in jj)
-        + tuple(f"cdiff{i}" for i in jj) + tuple(f"rx{i}" for i in jj)
+        tuple(f"y{i}" for i in ii)
+        + tuple(f"c{i}" for i in ii)
+        + tuple(f"p{i}" for i in ii)
+        + tuple(f"r{i}" for i in ii)
+        + tuple(f"nfa{i}" for i in jj)
+        + tuple(f"cdiff{i}" for i in jj)
+        + tuple(f"rx{i}" for i in jj)
     )
     shocks = tuple(f"e{i}" for i in ii) + tuple(f"zeta{i}" for i in jj)
 
@@ -150,14 +182,27 @@ def lucas_trees_ds_n(n_countries: int, **params) -> Model:
         e = jnp.exp
         sdf1 = p.bet * e(-p.gam * (lead["c1"] - cur["c1"]))
         out = [cur[f"y{i}"] - p.rhoy * lag[f"y{i}"] - sh[f"e{i}"] for i in ii]
-        out += [e(cur[f"p{i}"]) - sdf1 * (e(lead[f"p{i}"]) + p.theta * e(lead[f"y{i}"]))
-                for i in ii]
-        out += [e(cur[f"r{i}"]) - (e(cur[f"p{i}"]) + p.theta * e(cur[f"y{i}"])) / e(lag[f"p{i}"])
-                for i in ii]
-        out += [1.0 - p.bet * e(-p.gam * (lead[f"c{i}"] - cur[f"c{i}"])) * e(lead[f"r{N}"])
-                for i in range(2, N + 1)]
-        out += [cur[f"nfa{i}"] - (e(cur[f"r{N}"]) * lag[f"nfa{i}"] + e(cur[f"y{i}"])
-                                  - e(cur[f"c{i}"]) + sh[f"zeta{i}"]) for i in jj]
+        out += [
+            e(cur[f"p{i}"]) - sdf1 * (e(lead[f"p{i}"]) + p.theta * e(lead[f"y{i}"])) for i in ii
+        ]
+        out += [
+            e(cur[f"r{i}"]) - (e(cur[f"p{i}"]) + p.theta * e(cur[f"y{i}"])) / e(lag[f"p{i}"])
+            for i in ii
+        ]
+        out += [
+            1.0 - p.bet * e(-p.gam * (lead[f"c{i}"] - cur[f"c{i}"])) * e(lead[f"r{N}"])
+            for i in range(2, N + 1)
+        ]
+        out += [
+            cur[f"nfa{i}"]
+            - (
+                e(cur[f"r{N}"]) * lag[f"nfa{i}"]
+                + e(cur[f"y{i}"])
+                - e(cur[f"c{i}"])
+                + sh[f"zeta{i}"]
+            )
+            for i in jj
+        ]
         out += [sum(e(cur[f"c{i}"]) for i in ii) - sum(e(cur[f"y{i}"]) for i in ii)]
         out += [cur[f"cdiff{i}"] - p.gam * (cur[f"c{i}"] - cur[f"c{N}"]) for i in jj]
         out += [cur[f"rx{i}"] - (cur[f"r{i}"] - cur[f"r{N}"]) for i in jj]

@@ -105,12 +105,41 @@ PAPER_TABLE2 = {
     "home_bias_ratio": ((0.5, 0.5068, 0.5101, 0.5154, 0.5242), (1, 4, 4, 4, 4)),
 }
 
-_VARIABLES = ("y", "y_star", "z1", "z2", "r1", "r2", "c", "c_star", "w", "co", "co_star", "rx",
-              "cn", "cn_star", "cd")
+_VARIABLES = (
+    "y",
+    "y_star",
+    "z1",
+    "z2",
+    "r1",
+    "r2",
+    "c",
+    "c_star",
+    "w",
+    "co",
+    "co_star",
+    "rx",
+    "cn",
+    "cn_star",
+    "cd",
+)
 _SHOCKS = ("eps", "eps_star", "xi")
-_EQUATIONS = ("endowment", "endowment_star", "return1", "return2", "newborn", "newborn_star",
-              "euler", "euler_star", "budget", "goods", "equal_returns", "old", "old_star", "rx",
-              "cd")
+_EQUATIONS = (
+    "endowment",
+    "endowment_star",
+    "return1",
+    "return2",
+    "newborn",
+    "newborn_star",
+    "euler",
+    "euler_star",
+    "budget",
+    "goods",
+    "equal_returns",
+    "old",
+    "old_star",
+    "rx",
+    "cd",
+)
 
 
 def steady_state(beta, beta_star, n) -> dict[str, Array]:
@@ -140,18 +169,42 @@ def steady_state(beta, beta_star, n) -> dict[str, Array]:
     co = c - (n / nt) * cn
     co_star = c_star - (n / nt) * cn_star
     phi = (1.0 - beta) / (c * tau) + (1.0 - beta_star) / (c_star * tau_star)
-    return dict(r=r, w=w, w_star=-w, z=z, tau=tau, tau_star=tau_star, c=c, c_star=c_star,
-                cn=cn, cn_star=cn_star, co=co, co_star=co_star, phi=phi)
+    return dict(
+        r=r,
+        w=w,
+        w_star=-w,
+        z=z,
+        tau=tau,
+        tau_star=tau_star,
+        c=c,
+        c_star=c_star,
+        cn=cn,
+        cn_star=cn_star,
+        co=co,
+        co_star=co_star,
+        phi=phi,
+    )
 
 
 def _model_steady_state(p):
     s = steady_state(p.beta, p.beta_star, p.n)
     zero = 0.0 * s["r"]
     return dict(
-        y=zero, y_star=zero, z1=jnp.log(s["z"]), z2=jnp.log(s["z"]), r1=jnp.log(s["r"]),
-        r2=jnp.log(s["r"]), c=jnp.log(s["c"]), c_star=jnp.log(s["c_star"]), w=s["w"],
-        co=jnp.log(s["co"]), co_star=jnp.log(s["co_star"]), rx=zero, cn=jnp.log(s["cn"]),
-        cn_star=jnp.log(s["cn_star"]), cd=jnp.log(s["co"]) - jnp.log(s["co_star"]),
+        y=zero,
+        y_star=zero,
+        z1=jnp.log(s["z"]),
+        z2=jnp.log(s["z"]),
+        r1=jnp.log(s["r"]),
+        r2=jnp.log(s["r"]),
+        c=jnp.log(s["c"]),
+        c_star=jnp.log(s["c_star"]),
+        w=s["w"],
+        co=jnp.log(s["co"]),
+        co_star=jnp.log(s["co_star"]),
+        rx=zero,
+        cn=jnp.log(s["cn"]),
+        cn_star=jnp.log(s["cn_star"]),
+        cd=jnp.log(s["co"]) - jnp.log(s["co_star"]),
     )
 
 
@@ -165,7 +218,8 @@ def _common(lag, cur, lead, sh, p):
         e(cur.r2) * e(lag.z2) - e(cur.y_star) - e(cur.z2),
     ], [
         e(lead.c) - (p.n / nt) * e(lead.cn) - (p.beta / nt) * e(cur.c) * e(lead.r2),
-        e(lead.c_star) - (p.n / nt) * e(lead.cn_star)
+        e(lead.c_star)
+        - (p.n / nt) * e(lead.cn_star)
         - (p.beta_star / nt) * e(cur.c_star) * e(lead.r2),
         nt * cur.w - e(cur.r2) * lag.w - sh.xi - e(cur.y) + e(cur.c),
         e(cur.c) + e(cur.c_star) - e(cur.y) - e(cur.y_star),
@@ -212,8 +266,12 @@ def _check_newborn(newborn_wealth):
 
 _build = cached_builder(
     {"steady_state_rate": _residuals_steady_state_rate, "market": _residuals_market},
-    "zhang2019", variables=_VARIABLES, shocks=_SHOCKS, shock_cov=_shock_cov,
-    steady_state=_model_steady_state, equations=_EQUATIONS,
+    "zhang2019",
+    variables=_VARIABLES,
+    shocks=_SHOCKS,
+    shock_cov=_shock_cov,
+    steady_state=_model_steady_state,
+    equations=_EQUATIONS,
 )
 
 
@@ -301,10 +359,31 @@ class Baseline(eqx.Module):
     result: RESULTS
 
     #: keys of the experiment's JSON output, in order
-    JSON_KEYS = ("beta", "beta_star", "n", "mu", "r", "w", "z", "tau", "tau_star", "c", "c_star",
-                 "alpha", "alpha_1", "alpha_2", "alpha_3", "alpha_4", "cov_r2_rx",
-                 "cov_r1_rxstar", "var_rx", "trade_effect", "tt_effect", "val_effect",
-                 "home_bias_ratio")
+    JSON_KEYS = (
+        "beta",
+        "beta_star",
+        "n",
+        "mu",
+        "r",
+        "w",
+        "z",
+        "tau",
+        "tau_star",
+        "c",
+        "c_star",
+        "alpha",
+        "alpha_1",
+        "alpha_2",
+        "alpha_3",
+        "alpha_4",
+        "cov_r2_rx",
+        "cov_r1_rxstar",
+        "var_rx",
+        "trade_effect",
+        "tt_effect",
+        "val_effect",
+        "home_bias_ratio",
+    )
 
 
 def _statistics(ps: PortfolioSolution, p) -> Baseline:
@@ -331,8 +410,11 @@ def _statistics(ps: PortfolioSolution, p) -> Baseline:
     k, ks = (1.0 - tau) / tau, (1.0 - tau_s) / tau_s
     pv_y = X0[V["y"]] + q * pv_next("y")
     pv_ys = X0[V["y_star"]] + q * pv_next("y_star")
-    cd1 = ((1.0 - beta) / (c * tau) * pv_y - (1.0 - beta_s) / (c_s * tau_s) * pv_ys
-           - (k * q * pv_next("cn") - ks * q * pv_next("cn_star")))
+    cd1 = (
+        (1.0 - beta) / (c * tau) * pv_y
+        - (1.0 - beta_s) / (c_s * tau_s) * pv_ys
+        - (k * q * pv_next("cn") - ks * q * pv_next("cn_star"))
+    )
     cd4 = -(k * X0[V["cn"]] - ks * X0[V["cn_star"]])
     a1 = -cov(cd1, rx) / (r * phi * var_rx)
     a4 = -cov(cd4, rx) / (r * phi * var_rx)
@@ -342,15 +424,40 @@ def _statistics(ps: PortfolioSolution, p) -> Baseline:
     tb = (e1[V["y"]] - e1[V["y_star"]] - (c * e1[V["c"]] - c_s * e1[V["c_star"]])) / (2.0 * nt)
     zn = z / nt
     return Baseline(
-        beta=beta, beta_star=beta_s, n=n, mu=p["mu"], r=r, w=w, z=z, tau=tau, tau_star=tau_s,
-        c=c, c_star=c_s, phi=phi, alpha=alpha, alpha_star=alpha - w,
-        alpha_1=a1, alpha_2=a2, alpha_3=a3, alpha_4=a4, alpha_star_2=a2 - w,
-        cov_r2_rx=cov(r2, rx), cov_r1_rxstar=-cov(r1, rx), var_rx=var_rx,
-        trade_effect=tb, tt_effect=tt, val_effect=val,
-        home_bias_ratio=(z + alpha) / (z + w), home_bias_consistent=(zn + alpha) / (zn + w),
-        zeta_r1=r1, zeta_r2=r2, zeta_srn=srn, zeta_cd=X0[V["cd"]],
+        beta=beta,
+        beta_star=beta_s,
+        n=n,
+        mu=p["mu"],
+        r=r,
+        w=w,
+        z=z,
+        tau=tau,
+        tau_star=tau_s,
+        c=c,
+        c_star=c_s,
+        phi=phi,
+        alpha=alpha,
+        alpha_star=alpha - w,
+        alpha_1=a1,
+        alpha_2=a2,
+        alpha_3=a3,
+        alpha_4=a4,
+        alpha_star_2=a2 - w,
+        cov_r2_rx=cov(r2, rx),
+        cov_r1_rxstar=-cov(r1, rx),
+        var_rx=var_rx,
+        trade_effect=tb,
+        tt_effect=tt,
+        val_effect=val,
+        home_bias_ratio=(z + alpha) / (z + w),
+        home_bias_consistent=(zn + alpha) / (zn + w),
+        zeta_r1=r1,
+        zeta_r2=r2,
+        zeta_srn=srn,
+        zeta_cd=X0[V["cd"]],
         decomposition_error=jnp.abs(a1 + a2 + a3 + a4 - alpha),
-        portfolio=ps, result=ps.result,
+        portfolio=ps,
+        result=ps.result,
     )
 
 
@@ -389,8 +496,9 @@ def _baseline_jit(model, p):
     return ds_statistics(model, p, _statistics)
 
 
-def impulse_responses(b: Baseline, periods: int = 40, *, shock: int = 0,
-                      with_portfolio: bool = True) -> dict[str, Array]:
+def impulse_responses(
+    b: Baseline, periods: int = 40, *, shock: int = 0, with_portfolio: bool = True
+) -> dict[str, Array]:
     """Responses to a unit shock (0: home ε, 1: foreign ε*) for t = 0 … periods-1 (Figure 4).
 
     With ``with_portfolio=True`` the impact includes the feedback of the optimal portfolio's

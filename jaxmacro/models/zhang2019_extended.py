@@ -111,36 +111,52 @@ SPEC_INVERSION = {
 
 #: Table 4 (whole period) as printed.
 PAPER_TABLE4 = {
-    "alpha": -0.850, "alpha_star": -0.650, "self_hedging": -1.866, "nfi_hedging": 1.200,
-    "nfa_hedging_home": -0.110, "nfa_hedging_foreign": 0.091, "demographic": -0.073,
+    "alpha": -0.850,
+    "alpha_star": -0.650,
+    "self_hedging": -1.866,
+    "nfi_hedging": 1.200,
+    "nfa_hedging_home": -0.110,
+    "nfa_hedging_foreign": 0.091,
+    "demographic": -0.073,
 }
 
 #: Table 5 MODEL rows: (r %, GA, GL, NFA, Capital/GDP, local share) for home and foreign.
 PAPER_TABLE5_MODEL = {
-    "1999-2017": {"home": (2.66, 0.65, 0.85, -0.20, 3.93, 0.78),
-                  "foreign": (2.66, 0.85, 0.65, 0.20, 3.56, 0.82)},
-    "1999-2008": {"home": (3.11, 0.52, 0.67, -0.15, 3.51, 0.81),
-                  "foreign": (3.11, 0.67, 0.52, 0.15, 3.24, 0.84)},
-    "2009-2017": {"home": (2.15, 0.86, 1.12, -0.26, 4.39, 0.74),
-                  "foreign": (2.15, 1.12, 0.86, 0.26, 3.92, 0.78)},
+    "1999-2017": {
+        "home": (2.66, 0.65, 0.85, -0.20, 3.93, 0.78),
+        "foreign": (2.66, 0.85, 0.65, 0.20, 3.56, 0.82),
+    },
+    "1999-2008": {
+        "home": (3.11, 0.52, 0.67, -0.15, 3.51, 0.81),
+        "foreign": (3.11, 0.67, 0.52, 0.15, 3.24, 0.84),
+    },
+    "2009-2017": {
+        "home": (2.15, 0.86, 1.12, -0.26, 4.39, 0.74),
+        "foreign": (2.15, 1.12, 0.86, 0.26, 3.92, 0.78),
+    },
 }
 
 #: Table 5 DATA rows (US = home, China = foreign): same columns.
 PAPER_TABLE5_DATA = {
-    "1999-2017": {"home": (2.98, 1.11, 1.36, -0.25, 4.20, 0.68),
-                  "foreign": (2.33, 0.55, 0.39, 0.16, 3.29, 0.88)},
-    "1999-2008": {"home": (4.04, 0.86, 1.05, -0.18, 3.76, 0.72),
-                  "foreign": (2.18, 0.49, 0.37, 0.12, 2.97, 0.88)},
-    "2009-2017": {"home": (1.80, 1.39, 1.71, -0.32, 4.68, 0.64),
-                  "foreign": (2.51, 0.62, 0.42, 0.19, 3.65, 0.88)},
+    "1999-2017": {
+        "home": (2.98, 1.11, 1.36, -0.25, 4.20, 0.68),
+        "foreign": (2.33, 0.55, 0.39, 0.16, 3.29, 0.88),
+    },
+    "1999-2008": {
+        "home": (4.04, 0.86, 1.05, -0.18, 3.76, 0.72),
+        "foreign": (2.18, 0.49, 0.37, 0.12, 2.97, 0.88),
+    },
+    "2009-2017": {
+        "home": (1.80, 1.39, 1.71, -0.32, 4.68, 0.64),
+        "foreign": (2.51, 0.62, 0.42, 0.19, 3.65, 0.88),
+    },
 }
 
 #: Table 6: wedges and local shares (data 99-08, data 09-17, model cases (i), (ii), (iii)).
 PAPER_TABLE6 = {
     "wedge": {"home": 1.4558, "foreign": 0.7659},
     "home": {"data_1999_2008": 0.72, "data_2009_2017": 0.64, "i": 0.70, "ii": 0.70, "iii": 0.63},
-    "foreign": {"data_1999_2008": 0.88, "data_2009_2017": 0.88, "i": 0.88, "ii": 0.88,
-                "iii": 0.83},
+    "foreign": {"data_1999_2008": 0.88, "data_2009_2017": 0.88, "i": 0.88, "ii": 0.88, "iii": 0.83},
 }
 
 DEFAULT_PARAMS = dict(
@@ -155,15 +171,57 @@ DEFAULT_PARAMS = dict(
     sigma_d=1.0,
 )
 
-_VARIABLES = ("y", "y_star", "e", "e_star", "z1", "z2", "r1", "r2", "yk", "yk_star", "yl",
-              "yl_star", "h", "h_star", "cn", "cn_star", "c", "c_star", "w", "co", "co_star",
-              "rx", "cd")
+_VARIABLES = (
+    "y",
+    "y_star",
+    "e",
+    "e_star",
+    "z1",
+    "z2",
+    "r1",
+    "r2",
+    "yk",
+    "yk_star",
+    "yl",
+    "yl_star",
+    "h",
+    "h_star",
+    "cn",
+    "cn_star",
+    "c",
+    "c_star",
+    "w",
+    "co",
+    "co_star",
+    "rx",
+    "cd",
+)
 _SHOCKS = ("eps", "eps_star", "eps_d", "eps_d_star", "xi")
-_EQUATIONS = ("income", "income_star", "redistribution", "redistribution_star", "return1",
-              "return2", "financial_income", "financial_income_star", "labour_income",
-              "labour_income_star", "human_wealth", "human_wealth_star", "newborn",
-              "newborn_star", "euler", "euler_star", "budget", "goods", "equal_returns", "old",
-              "old_star", "rx", "cd")
+_EQUATIONS = (
+    "income",
+    "income_star",
+    "redistribution",
+    "redistribution_star",
+    "return1",
+    "return2",
+    "financial_income",
+    "financial_income_star",
+    "labour_income",
+    "labour_income_star",
+    "human_wealth",
+    "human_wealth_star",
+    "newborn",
+    "newborn_star",
+    "euler",
+    "euler_star",
+    "budget",
+    "goods",
+    "equal_returns",
+    "old",
+    "old_star",
+    "rx",
+    "cd",
+)
 
 
 def steady_state(beta, delta, delta_star, n=0.01) -> dict[str, Array]:
@@ -187,9 +245,29 @@ def steady_state(beta, delta, delta_star, n=0.01) -> dict[str, Array]:
     h, h_s = r * yl / (r - 1.0), r * yl_s / (r - 1.0)
     cn, cn_s = (1.0 - beta) * h, (1.0 - beta) * h_s
     co, co_s = c - (n / nt) * cn, c_s - (n / nt) * cn_s
-    return dict(r=r, delta_bar=dbar, w=w, w_star=-w, z1=z1, z2=z2, tau=tau, tau_star=tau,
-                yk=yk, yk_star=yk_s, yl=yl, yl_star=yl_s, h=h, h_star=h_s, cn=cn, cn_star=cn_s,
-                c=c, c_star=c_s, co=co, co_star=co_s, K=c * c_s / ((c + c_s) * r))
+    return dict(
+        r=r,
+        delta_bar=dbar,
+        w=w,
+        w_star=-w,
+        z1=z1,
+        z2=z2,
+        tau=tau,
+        tau_star=tau,
+        yk=yk,
+        yk_star=yk_s,
+        yl=yl,
+        yl_star=yl_s,
+        h=h,
+        h_star=h_s,
+        cn=cn,
+        cn_star=cn_s,
+        c=c,
+        c_star=c_s,
+        co=co,
+        co_star=co_s,
+        K=c * c_s / ((c + c_s) * r),
+    )
 
 
 def invert_targets(r, nfa_home, capital_gdp, n=0.01) -> dict[str, Array]:
@@ -210,11 +288,29 @@ def _model_steady_state(p):
     zero = 0.0 * s["r"]
     lg = jnp.log
     return dict(
-        y=zero, y_star=zero, e=zero, e_star=zero, z1=lg(s["z1"]), z2=lg(s["z2"]),
-        r1=lg(s["r"]), r2=lg(s["r"]), yk=s["yk"], yk_star=s["yk_star"], yl=s["yl"],
-        yl_star=s["yl_star"], h=s["h"], h_star=s["h_star"], cn=lg(s["cn"]),
-        cn_star=lg(s["cn_star"]), c=lg(s["c"]), c_star=lg(s["c_star"]), w=s["w"],
-        co=lg(s["co"]), co_star=lg(s["co_star"]), rx=zero, cd=lg(s["co"]) - lg(s["co_star"]),
+        y=zero,
+        y_star=zero,
+        e=zero,
+        e_star=zero,
+        z1=lg(s["z1"]),
+        z2=lg(s["z2"]),
+        r1=lg(s["r"]),
+        r2=lg(s["r"]),
+        yk=s["yk"],
+        yk_star=s["yk_star"],
+        yl=s["yl"],
+        yl_star=s["yl_star"],
+        h=s["h"],
+        h_star=s["h_star"],
+        cn=lg(s["cn"]),
+        cn_star=lg(s["cn_star"]),
+        c=lg(s["c"]),
+        c_star=lg(s["c_star"]),
+        w=s["w"],
+        co=lg(s["co"]),
+        co_star=lg(s["co_star"]),
+        rx=zero,
+        cd=lg(s["co"]) - lg(s["co_star"]),
     )
 
 
@@ -265,8 +361,9 @@ def _residuals_market(lag, cur, lead, sh, p):
 def _shock_cov(p):
     z = 0.0 * p.sigma
     s2, d2 = p.sigma**2, p.sigma_d**2
-    return jnp.array([[s2, z, z, z, z], [z, s2, z, z, z], [z, z, d2, z, z], [z, z, z, d2, z],
-                      [z, z, z, z, z]])
+    return jnp.array(
+        [[s2, z, z, z, z], [z, s2, z, z, z], [z, z, d2, z, z], [z, z, z, d2, z], [z, z, z, z, z]]
+    )
 
 
 def _check(human_wealth):
@@ -275,8 +372,12 @@ def _check(human_wealth):
 
 _build = cached_builder(
     {"steady_state_rate": _residuals_ss_rate, "market": _residuals_market},
-    "zhang2019_extended", variables=_VARIABLES, shocks=_SHOCKS, shock_cov=_shock_cov,
-    steady_state=_model_steady_state, equations=_EQUATIONS,
+    "zhang2019_extended",
+    variables=_VARIABLES,
+    shocks=_SHOCKS,
+    shock_cov=_shock_cov,
+    steady_state=_model_steady_state,
+    equations=_EQUATIONS,
 )
 
 
@@ -390,14 +491,35 @@ def _statistics(ps: PortfolioSolution, p) -> Extended:
     demog = K * (1.0 - tau) / (1.0 - beta) * cov(dcn, rx) / var
     alpha = ps.alpha[0]
     return Extended(
-        beta=beta, delta=p["delta"], delta_star=p["delta_star"], kappa=p["kappa"], n=p["n"],
-        mu=p["mu"], r=r, w=w, z1=z1, z2=z2, c=c, c_star=c_s, tau=tau, K=K,
-        alpha=alpha, alpha_star=alpha - w, self_hedging=self_h, nfi_hedging=nfi,
-        nfa_hedging_home=nfa_h, nfa_hedging_foreign=nfa_f, demographic=demog,
-        ga_gdp=w - alpha, gl_gdp=-alpha,
-        local_share_home=(z1 + alpha) / z1, local_share_foreign=(z2 + alpha - w) / z2,
-        var_rx=var, decomposition_error=jnp.abs(self_h + nfi + nfa_h + demog - alpha),
-        portfolio=ps, result=ps.result,
+        beta=beta,
+        delta=p["delta"],
+        delta_star=p["delta_star"],
+        kappa=p["kappa"],
+        n=p["n"],
+        mu=p["mu"],
+        r=r,
+        w=w,
+        z1=z1,
+        z2=z2,
+        c=c,
+        c_star=c_s,
+        tau=tau,
+        K=K,
+        alpha=alpha,
+        alpha_star=alpha - w,
+        self_hedging=self_h,
+        nfi_hedging=nfi,
+        nfa_hedging_home=nfa_h,
+        nfa_hedging_foreign=nfa_f,
+        demographic=demog,
+        ga_gdp=w - alpha,
+        gl_gdp=-alpha,
+        local_share_home=(z1 + alpha) / z1,
+        local_share_foreign=(z2 + alpha - w) / z2,
+        var_rx=var,
+        decomposition_error=jnp.abs(self_h + nfi + nfa_h + demog - alpha),
+        portfolio=ps,
+        result=ps.result,
     )
 
 
@@ -420,8 +542,9 @@ def _extended_jit(model, p):
     return _extended_core(model, p)
 
 
-def extended(params=None, *, human_wealth: str = "steady_state_rate",
-             throw: bool = True) -> Extended:
+def extended(
+    params=None, *, human_wealth: str = "steady_state_rate", throw: bool = True
+) -> Extended:
     """Solve the extended model at `params`: steady state, DS portfolio, Table 4 and 5 numbers.
 
     **Arguments:**
@@ -469,10 +592,15 @@ def steady_state_moments(params) -> tuple[dict, RESULTS]:
     y = dict(zip(model.variables, ss.value))
     z1, z2, r = jnp.exp(y["z1"]), jnp.exp(y["z2"]), jnp.exp(y["r1"])
     ok = (ss.result == RESULTS.successful) & (r > 1.0) & (p["delta"] > 0) & (p["delta_star"] > 0)
-    result = RESULTS.where(ok | (ss.result != RESULTS.successful), ss.result,
-                           RESULTS.steady_state_failed)
-    mom = {"r": 100.0 * (r - 1.0), "nfa_home": y["w"], "nfa_gdp": jnp.abs(y["w"]),
-           "capital_gdp": 0.5 * (z1 + z2)}
+    result = RESULTS.where(
+        ok | (ss.result != RESULTS.successful), ss.result, RESULTS.steady_state_failed
+    )
+    mom = {
+        "r": 100.0 * (r - 1.0),
+        "nfa_home": y["w"],
+        "nfa_gdp": jnp.abs(y["w"]),
+        "capital_gdp": 0.5 * (z1 + z2),
+    }
     return mom, result
 
 
@@ -485,9 +613,15 @@ def portfolio_moments(params) -> tuple[dict, RESULTS]:
     mom, result = steady_state_moments(params)
     out = _extended_core(_default_model(), _full_params(params))
     result = RESULTS.where(result == RESULTS.successful, out.result, result)
-    mom = dict(mom, alpha=out.alpha, alpha_star=out.alpha_star, gl_gdp=out.gl_gdp,
-               ga_gdp=out.ga_gdp, local_share_home=out.local_share_home,
-               local_share_foreign=out.local_share_foreign)
+    mom = dict(
+        mom,
+        alpha=out.alpha,
+        alpha_star=out.alpha_star,
+        gl_gdp=out.gl_gdp,
+        ga_gdp=out.ga_gdp,
+        local_share_home=out.local_share_home,
+        local_share_foreign=out.local_share_foreign,
+    )
     return mom, result
 
 
@@ -498,8 +632,10 @@ def portfolio_moments(params) -> tuple[dict, RESULTS]:
 
 def wedges(share_data_home, share_data_foreign, share_model_home, share_model_foreign):
     """Inferred Table 6 wedges: wedge_i = (1 - s_i^data)/(1 - s_i^model)."""
-    return ((1.0 - share_data_home) / (1.0 - share_model_home),
-            (1.0 - share_data_foreign) / (1.0 - share_model_foreign))
+    return (
+        (1.0 - share_data_home) / (1.0 - share_model_home),
+        (1.0 - share_data_foreign) / (1.0 - share_model_foreign),
+    )
 
 
 def apply_wedge(share_model, wedge):
