@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import jax.numpy as jnp
 
 from ._named import to_vector
@@ -12,7 +14,7 @@ def arrays(x):
     arrays. Dicts are converted value by value; None and callables pass through."""
     if x is None or callable(x):
         return x
-    if isinstance(x, dict):
+    if isinstance(x, Mapping):
         return {k: jnp.asarray(v) for k, v in x.items()}
     return jnp.asarray(x)
 
@@ -53,13 +55,15 @@ def nan_unless(ok, x):
     return jnp.where(ok, x, jnp.nan)
 
 
-def throw_if_failed(out, throw: bool):
+def throw_if_failed(out, throw: bool, results=None):
     """The one `throw` policy: raise the result's message if `throw` and it is not successful.
 
     Called outside the jitted cores, so ``throw=True`` and ``throw=False`` share one compile.
+    `results` is the enumeration `out.result` belongs to (default [`jaxmacro.RESULTS`][]).
     """
-    from ._results import RESULTS
+    if results is None:
+        from ._results import RESULTS as results
 
     if throw:
-        out = out.result.error_if(out, out.result != RESULTS.successful)
+        out = out.result.error_if(out, out.result != results.successful)
     return out

@@ -14,7 +14,8 @@ class RESULTS(optx.RESULTS):  # pyright: ignore
 
     steady_state_failed = (
         "The steady-state root finder did not converge. Supply a better `guess`, an analytic "
-        "`steady_state` function, or another `solver` (e.g. optimistix.LevenbergMarquardt)."
+        "`steady_state` function, a larger `max_steps`, or another root finder (`solver` of "
+        "steady_state, `steady_state_solver` elsewhere; e.g. optimistix.LevenbergMarquardt)."
     )
     steady_state_residual = (
         "The steady state does not solve the static model: the largest residual exceeds the "
@@ -45,7 +46,7 @@ class RESULTS(optx.RESULTS):  # pyright: ignore
     perturbation_not_converged = (
         "The first-order solver did not converge to a solution of the matrix quadratic "
         "A0 + A1 P + A2 P^2 = 0 (residual above tolerance). Eigenvalues may lie very close "
-        "to the unit circle; try a larger `max_steps` or check the model."
+        "to the unit circle; try a larger `qz_max_steps` or check the model."
     )
     second_order_failed = (
         "The second-order perturbation could not be computed: the linear systems for g_xx or "

@@ -93,3 +93,55 @@ def test_failed_point_has_nan_numbers():
     assert jm.result_name(bad.result) == "bk_no_stable_solution"
     assert np.all(np.isnan(np.asarray(bad.steady_state)))
     assert np.all(np.isnan(np.asarray(bad.g_x)))
+
+
+def _numerical_steady_state_model():
+    """x = ρ x₋₁ + (1-ρ) log(1 + x) + e: steady state x̄ = 0 reached by Newton from x = 5 in
+    several steps (no analytic steady state)."""
+
+    def res(lag, cur, lead, sh, p):
+        return [cur.x - p.rho * lag.x - (1 - p.rho) * jnp.log1p(cur.x) - sh.e]
+
+    return jm.Model(
+        res,
+        variables=("x",),
+        shocks=("e",),
+        params=dict(rho=0.9),
+        shock_cov=[[1e-4]],
+        guess={"x": 5.0},
+    )
+
+
+def test_options_mean_the_same_in_every_front_door():
+    """`max_steps` is the steady-state root-finder step limit wherever a steady state is solved;
+    `qz_max_steps` the spectral step limit of the first-order solver; the names, defaults and
+    meaning are shared by `solve`, `perturb`, `portfolio` and `portfolio_dynamics`."""
+    import inspect
+
+    m = _numerical_steady_state_model()
+    assert jm.result_name(jm.steady_state(m, max_steps=1, throw=False).result) == (
+        "steady_state_failed"
+    )
+    assert jm.result_name(jm.solve(m, max_steps=1, throw=False).result) == "steady_state_failed"
+    ok = jm.solve(m)
+    np.testing.assert_allclose(ok.steady_state, [0.0], atol=1e-12)
+    assert jm.result_name(jm.solve(m, qz_max_steps=1, throw=False).result) == (
+        "perturbation_not_converged"
+    )
+    ss = jm.steady_state(m)
+    bad = jm.perturb(m, ss, qz_max_steps=1, throw=False)
+    assert jm.result_name(bad.result) == "perturbation_not_converged"
+    with pytest.raises(Exception, match="qz_max_steps"):
+        jm.perturb(m, ss, qz_max_steps=1)
+
+    def defaults(f):
+        sig = inspect.signature(f).parameters
+        keys = ("guess", "steady_state_solver", "qz_criterium", "qz_max_steps", "max_steps")
+        return {k: sig[k].default for k in keys if k in sig}, sig["throw"].default
+
+    ref = defaults(jm.solve)
+    assert len(ref[0]) == 5 and ref[1] is True
+    for f in (jm.portfolio, jm.portfolio_dynamics):
+        assert defaults(f) == ref, f.__name__
+    assert defaults(jm.perturb) == ({"qz_criterium": 1.0 + 1e-6, "qz_max_steps": 80}, True)
+    assert inspect.signature(jm.steady_state).parameters["max_steps"].default == 100

@@ -19,7 +19,7 @@ import numpy as np
 import optax
 from jaxtyping import Array
 
-from .._calibration._transforms import as_transform
+from .._calibration import as_transform
 
 # --- library-internal imports (one block, for the merge) ---------------------------------
 from .._model import Model

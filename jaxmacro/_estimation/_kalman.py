@@ -30,6 +30,7 @@ from jaxtyping import Array
 
 # --- library-internal imports (one block, for the merge) ---------------------------------
 from .._linalg import has_unit_root, solve_discrete_lyapunov
+from .._misc import arrays, throw_if_failed
 from .._results import RESULTS as _CORE_RESULTS
 from .._solution import Solution
 
@@ -404,18 +405,10 @@ def _filter_impl(sol, data, observables, measurement_error, shock_cov, init, pre
     ), ss
 
 
-def _check_throw(kf, throw):
-    if throw:
-        kf = kf.result.error_if(kf, kf.result != LIKELIHOOD_RESULTS.successful)
-    return kf
-
-
 @eqx.filter_jit
-def _kalman_filter_jit(
-    sol, data, observables, measurement_error, shock_cov, init, presample, throw
-):
+def _kalman_filter_jit(sol, data, observables, measurement_error, shock_cov, init, presample):
     kf, _ = _filter_impl(sol, data, observables, measurement_error, shock_cov, init, presample)
-    return _check_throw(kf, throw)
+    return kf
 
 
 def kalman_filter(
@@ -430,16 +423,16 @@ def kalman_filter(
     throw: bool = True,
 ) -> KalmanFilter:
     """Kalman filter of an order-1 solution on `data`; see [`jaxmacro.log_likelihood`][]."""
-    return _kalman_filter_jit(
+    kf = _kalman_filter_jit(
         solution,
         data,
         tuple(_as_names(observables)),
-        _arrays(measurement_error),
-        _arrays(shock_cov),
+        arrays(measurement_error),
+        arrays(shock_cov),
         _static_init(init),
         int(presample),
-        throw,
     )
+    return throw_if_failed(kf, throw, LIKELIHOOD_RESULTS)
 
 
 def _as_names(observables):
@@ -448,15 +441,6 @@ def _as_names(observables):
 
 def _static_init(init):
     return init if isinstance(init, str) else jnp.asarray(init)
-
-
-def _arrays(x):
-    """Python numbers would be static under filter_jit (one compile per value): make arrays."""
-    if x is None:
-        return None
-    if isinstance(x, Mapping):
-        return {k: jnp.asarray(v) for k, v in x.items()}
-    return jnp.asarray(x)
 
 
 def log_likelihood(
@@ -629,11 +613,8 @@ def _simulate_dev(gx, gu, states, s0, u):
 
 
 @eqx.filter_jit
-def _smooth_jit(sol, data, observables, measurement_error, shock_cov, init, throw):
-    sm = _smooth_impl(sol, data, observables, measurement_error, shock_cov, init)
-    if throw:
-        sm = sm.result.error_if(sm, sm.result != LIKELIHOOD_RESULTS.successful)
-    return sm
+def _smooth_jit(sol, data, observables, measurement_error, shock_cov, init):
+    return _smooth_impl(sol, data, observables, measurement_error, shock_cov, init)
 
 
 def smooth(
@@ -654,15 +635,15 @@ def smooth(
     measurement errors reproduce the data exactly where it is observed. Differentiable and
     vmappable like the likelihood.
     """
-    return _smooth_jit(
+    sm = _smooth_jit(
         solution,
         data,
         tuple(_as_names(observables)),
-        _arrays(measurement_error),
-        _arrays(shock_cov),
+        arrays(measurement_error),
+        arrays(shock_cov),
         _static_init(init),
-        throw,
     )
+    return throw_if_failed(sm, throw, LIKELIHOOD_RESULTS)
 
 
 class ShockDecomposition(eqx.Module):

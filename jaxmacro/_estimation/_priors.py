@@ -24,7 +24,7 @@ import jax.numpy as jnp
 import numpy as np
 
 # --- library-internal imports (one block, for the merge) ---------------------------------
-from .._calibration._transforms import AbstractTransform, Bounded, Identity, Positive
+from .._calibration import AbstractTransform, Bounded, Identity, Positive
 
 # ------------------------------------------------------------------------------------------
 

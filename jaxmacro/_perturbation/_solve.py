@@ -24,7 +24,8 @@ def solve(
     guess=None,
     steady_state_solver: optx.AbstractRootFinder | None = None,
     qz_criterium: float = 1.0 + 1e-6,
-    max_steps: int = 80,
+    qz_max_steps: int = 80,
+    max_steps: int = 100,
     throw: bool = True,
 ) -> Solution:
     """Steady state and perturbation solution of `model` at `params`: the one front door.
@@ -42,10 +43,13 @@ def solve(
 
     **Other arguments (keyword-only):**
 
-    - `guess`, `steady_state_solver`: for the numerical steady state.
+    - `guess`, `steady_state_solver`, `max_steps`: for the numerical steady state (initial
+      guess, optimistix root finder, root-finder step limit) — the same options, with the same
+      meaning, as `guess`, `solver` and `max_steps` of [`jaxmacro.steady_state`][].
     - `qz_criterium`: eigenvalues with modulus up to this count as stable (Dynare's default
       1 + 1e-6), so unit roots such as relative wealth in portfolio models are allowed.
-    - `max_steps`: iterations of the spectral divide-and-conquer step.
+    - `qz_max_steps`: iteration limit of the spectral divide-and-conquer step that finds the
+      stable subspace (the first-order solver's counterpart of Dynare's QZ).
     - `throw`: raise on failure, or report it in `solution.result` (use False under vmap and in
       calibration loops). Numbers of a failed point are NaN.
 
@@ -60,13 +64,16 @@ def solve(
         guess_arrays(guess),
         steady_state_solver,
         qz_criterium,
+        qz_max_steps,
         max_steps,
     )
     return throw_if_failed(out, throw)
 
 
 @eqx.filter_jit
-def _solve_jit(model, params, order, guess, steady_state_solver, qz_criterium, max_steps):
+def _solve_jit(
+    model, params, order, guess, steady_state_solver, qz_criterium, qz_max_steps, max_steps
+):
     return solve_impl(
         model,
         params_vector(model, params),
@@ -74,18 +81,21 @@ def _solve_jit(model, params, order, guess, steady_state_solver, qz_criterium, m
         guess,
         steady_state_solver,
         qz_criterium,
+        qz_max_steps,
         max_steps,
     )
 
 
-def solve_impl(model, theta, order, guess, steady_state_solver, qz_criterium, max_steps):
+def solve_impl(
+    model, theta, order, guess, steady_state_solver, qz_criterium, qz_max_steps, max_steps=100
+):
     """[`jaxmacro.solve`][] at the parameter vector θ, for use inside a jitted program (never
     raises; failures are in `result`)."""
-    ss = steady_state_impl(model, theta, guess, steady_state_solver, 1e-12, 100)
-    return perturb_impl(model, ss, order, qz_criterium, max_steps)
+    ss = steady_state_impl(model, theta, guess, steady_state_solver, 1e-12, max_steps)
+    return perturb_impl(model, ss, order, qz_criterium, qz_max_steps)
 
 
-def perturb_impl(model, ss, order, qz_criterium, max_steps):
+def perturb_impl(model, ss, order, qz_criterium, qz_max_steps):
     # At order 2 the Jacobian carries a forward-mode derivative rule (see _derivatives.py) and
     # is shared with the second-order solver; at order 1 plain autodiff is used.
     layout = model.structure
@@ -93,7 +103,7 @@ def perturb_impl(model, ss, order, qz_criterium, max_steps):
         J = model_jacobian(model, layout, ss.value, ss.params)
     else:
         J = plain_jacobian(model, layout, ss.value, ss.params)
-    g_x, g_u, M, n_stable, residual, result = first_order_rule(model, J, qz_criterium, max_steps)
+    g_x, g_u, M, n_stable, residual, result = first_order_rule(model, J, qz_criterium, qz_max_steps)
     result = RESULTS.where(ss.result != RESULTS.successful, ss.result, result)
     cov = model.shock_covariance(ss.params).astype(g_x.dtype)
     result = RESULTS.where(
@@ -131,16 +141,17 @@ def perturb(
     *,
     order: int = 1,
     qz_criterium: float = 1.0 + 1e-6,
-    max_steps: int = 80,
+    qz_max_steps: int = 80,
     throw: bool = True,
 ) -> Solution:
-    """Perturbation solution around a given [`jaxmacro.SteadyState`][] (see [`jaxmacro.solve`][])."""
+    """Perturbation solution around a given [`jaxmacro.SteadyState`][] (see [`jaxmacro.solve`][];
+    `order`, `qz_criterium`, `qz_max_steps` and `throw` mean what they mean there)."""
     if order not in (1, 2):
         raise ValueError(f"order must be 1 or 2, got {order!r}")
-    out = _perturb_jit(model, steady_state, order, qz_criterium, max_steps)
+    out = _perturb_jit(model, steady_state, order, qz_criterium, qz_max_steps)
     return throw_if_failed(out, throw)
 
 
 @eqx.filter_jit
-def _perturb_jit(model, steady_state, order, qz_criterium, max_steps):
-    return perturb_impl(model, steady_state, order, qz_criterium, max_steps)
+def _perturb_jit(model, steady_state, order, qz_criterium, qz_max_steps):
+    return perturb_impl(model, steady_state, order, qz_criterium, qz_max_steps)

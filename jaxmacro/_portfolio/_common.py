@@ -13,13 +13,14 @@ from .._solution import Solution
 SINGULAR_RTOL = 1e-12  # reciprocal condition number below which a portfolio matrix is singular
 
 
-def solver_options(guess, steady_state_solver, qz_criterium, max_steps) -> dict:
+def solver_options(guess, steady_state_solver, qz_criterium, qz_max_steps, max_steps) -> dict:
     """The options of [`jaxmacro.solve`][] a portfolio front door passes on (same names, same
     meaning in every front door)."""
     return dict(
         guess=guess_arrays(guess),
         steady_state_solver=steady_state_solver,
         qz_criterium=qz_criterium,
+        qz_max_steps=qz_max_steps,
         max_steps=max_steps,
     )
 

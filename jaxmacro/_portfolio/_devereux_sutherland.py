@@ -198,7 +198,8 @@ def portfolio(
     guess=None,
     steady_state_solver=None,
     qz_criterium: float = 1.0 + 1e-6,
-    max_steps: int = 80,
+    qz_max_steps: int = 80,
+    max_steps: int = 100,
     throw: bool = True,
 ) -> PortfolioSolution:
     """Devereux–Sutherland (2011) zero-order country portfolio of `model` at `params`.
@@ -229,7 +230,7 @@ def portfolio(
       ``scale(params: Named, steady_state: Named)``. E.g. with portfolio income
       Ȳ β α̃ (R1 - R2) the position in goods is α̃βȲ; with income α(r_1 - r_2) around a gross
       return r̄ it is α̃/r̄. Default 1.
-    - `guess`, `steady_state_solver`, `qz_criterium`, `max_steps`: passed to
+    - `guess`, `steady_state_solver`, `qz_criterium`, `qz_max_steps`, `max_steps`: passed to
       [`jaxmacro.solve`][] (same meaning as there).
     - `throw`: raise on failure, or report it in `result` (failed points have NaN α̃). Use
       ``throw=False`` under `vmap`.
@@ -248,7 +249,7 @@ def portfolio(
         eps,
         arrays(scale),
         two,
-        solver_options(guess, steady_state_solver, qz_criterium, max_steps),
+        solver_options(guess, steady_state_solver, qz_criterium, qz_max_steps, max_steps),
     )
     return throw_if_failed(out, throw)
 

@@ -76,8 +76,8 @@ This is exactly the defining property tested in ``tests/test_portfolio_dynamics.
 portfolio α̃ + γ'ŝ written into the model, the state-linear part of the conditional covariance
 of D and r̂x (computed by quadrature of the order-2 rule) vanishes.
 
-**Sources.** The formula for γ is DS (2010) as summarised in the project's PEERS.md (§3); the
-paper's own text was not available to us, so the stacking of R5, D5, the mapping onto g_xu and
+**Sources.** The formula for γ is Devereux and Sutherland (2010, "Country portfolio dynamics",
+JEDC 34); the paper's own text was not available to us, so the stacking of R5, D5, the mapping onto g_xu and
 the derivation above are ours. They are verified numerically, independently of the formula:
 (i) in the two-country Lucas-tree economy the exact equilibrium position is
 α_t = (λ_t - 1)P1_t/θ with λ_t = (θ nfa_t + P1_t)/(P1_t + P2_t), whose linearisation
@@ -274,7 +274,8 @@ def portfolio_dynamics(
     guess=None,
     steady_state_solver=None,
     qz_criterium: float = 1.0 + 1e-6,
-    max_steps: int = 80,
+    qz_max_steps: int = 80,
+    max_steps: int = 100,
     throw: bool = True,
 ) -> PortfolioDynamics:
     """Devereux–Sutherland (2010) first-order portfolio dynamics of `model` at `params`.
@@ -308,7 +309,7 @@ def portfolio_dynamics(
     - `scale`: ``alpha = scale * alpha_tilde``, ``gamma_scaled = scale * gamma`` (a number or
       ``scale(params, steady_state)``, evaluated at the stage-1 solution), as in
       [`jaxmacro.portfolio`][].
-    - `guess`, `steady_state_solver`, `qz_criterium`, `max_steps`: passed to
+    - `guess`, `steady_state_solver`, `qz_criterium`, `qz_max_steps`, `max_steps`: passed to
       [`jaxmacro.solve`][] (same meaning as there).
     - `throw`: raise on failure, or report it in `result` (failed points have NaN α̃, γ). Use
       ``throw=False`` under `vmap`.
@@ -344,6 +345,6 @@ def portfolio_dynamics(
         eps,
         alpha_names,
         arrays(scale),
-        solver_options(guess, steady_state_solver, qz_criterium, max_steps),
+        solver_options(guess, steady_state_solver, qz_criterium, qz_max_steps, max_steps),
     )
     return throw_if_failed(out, throw)

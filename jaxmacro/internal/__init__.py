@@ -5,9 +5,9 @@ program and never raises (failures are in the returned `result`).
 
 - `params_vector(model, params)`: θ as a float vector in `model.param_names` order.
 - `steady_state_impl(model, θ, guess, solver, tol, max_steps)`: the steady state at θ.
-- `solve_impl(model, θ, order, guess, steady_state_solver, qz_criterium, max_steps)`: what
-  [`jaxmacro.solve`][] computes, at θ.
-- `perturb_impl(model, steady_state, order, qz_criterium, max_steps)`: the rule around a
+- `solve_impl(model, θ, order, guess, steady_state_solver, qz_criterium, qz_max_steps,
+  max_steps=100)`: what [`jaxmacro.solve`][] computes, at θ (`max_steps`: root-finder steps).
+- `perturb_impl(model, steady_state, order, qz_criterium, qz_max_steps)`: the rule around a
   given steady state.
 - `portfolio_impl(solution, rx, mu, xi, eps, scale, two_country)`: the DS zero-order portfolio
   of a first-order solution (names validated by the caller).

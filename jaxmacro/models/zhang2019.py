@@ -19,10 +19,10 @@ assets ``w`` (a level, chosen at the end of t: the paper's w_{t+1}) and ``xi``, 
 
 and the new-borns' consumption c^n_t = (1-β) h_t, with human wealth h_t valued either
 
-- ``newborn_wealth="steady_state_rate"`` (the paper's Eq. 7, spec P): h_t = y_t + E_t h_{t+1}/r̄ at
+- ``newborn_wealth="steady_state_rate"`` (the paper's Eq. 7, variant P): h_t = y_t + E_t h_{t+1}/r̄ at
   the constant steady-state rate r̄ (a function of the parameters, not a variable). This
   reproduces the paper's Table 2.
-- ``newborn_wealth="market"`` (the consistent variant, spec C): h_t = y_t + z_1t, the own tree at
+- ``newborn_wealth="market"`` (the consistent variant C): h_t = y_t + z_1t, the own tree at
   market value. Then the portfolio is exactly the market portfolio, α = (w - z/ñ)/2, and there
   is no home bias once holdings are counted per head of the payoff-date population.
 
@@ -35,7 +35,7 @@ Lucas full diversification α = -z/2.
 
 The DS position is α̃ = α r (the input ξ linearises to α r r̂x), so α = α̃ / r.
 
-Reproduction targets and the paper's known errors are listed in the project's spec (seed 000):
+Known errors of the paper:
 two printed cells of Table 2 disagree with the model in their last digit (c* in column 4 is
 1.3579, printed 1.35; α[4] in column 5 is 0.20346, printed 0.204).
 """
@@ -232,7 +232,7 @@ def _common(lag, cur, lead, sh, p):
 
 
 def _residuals_steady_state_rate(lag, cur, lead, sh, p):
-    """Spec P: c^n_t = (1-β) y_t + E_t c^n_{t+1} / r̄, r̄ the steady-state rate (a parameter)."""
+    """Variant P: c^n_t = (1-β) y_t + E_t c^n_{t+1} / r̄, r̄ the steady-state rate (a parameter)."""
     e = jnp.exp
     head, tail = _common(lag, cur, lead, sh, p)
     rbar = steady_state(p.beta, p.beta_star, p.n)["r"]
@@ -244,7 +244,7 @@ def _residuals_steady_state_rate(lag, cur, lead, sh, p):
 
 
 def _residuals_market(lag, cur, lead, sh, p):
-    """Spec C: c^n_t = (1-β)(y_t + z_1t), the own tree valued at market prices."""
+    """Variant C: c^n_t = (1-β)(y_t + z_1t), the own tree valued at market prices."""
     e = jnp.exp
     head, tail = _common(lag, cur, lead, sh, p)
     newborn = [

@@ -1,7 +1,7 @@
 """Zhang (2019), Section 5.2: the extended model calibrated to the US (home) and China (foreign).
 
 **Reconstruction.** The paper's Appendix H (the full extended model) is missing from the text;
-this module implements the reconstruction of the project spec (seed 000, §4.2), which
+this module implements a reconstruction from the paper's Section 5.2 equations, which
 reproduces every closed form the paper states. Portfolio outputs are labelled "reconstruction".
 
 Two countries, one good, Weil (1989) OLG demography (ñ = 1+n), log utility, common β. Income
@@ -25,7 +25,7 @@ with δ*, e*, y*; levels for incomes, human wealth h and NFA w, logs otherwise):
     c_t + c*_t = y_kt + y_lt + y*_kt + y*_lt,   E_t[r_{1,t+1} - r_{2,t+1}] = 0
     c^o_t = c_t - (n/ñ) c^n_t,   rx = log r_1 - log r_2,   cd = log c^o - log c^{o*}
 
-Its linearisation is the spec's (X1)-(X9). The Devereux–Sutherland portfolio
+Autodiff linearises these equations. The Devereux–Sutherland portfolio
 ([`jaxmacro.portfolio`][]) solves E[(ĉ^o - ĉ^{o*}) r̂x] = 0; α = α̃/r.
 
 **Steady state** (closed form, y = 1; [`steady_state`][]): δ̄ = (δ+δ*)/2, r = (1 + nδ̄)/β,
@@ -102,7 +102,7 @@ TARGETS = {
 #: Redistributive-shock loadings (our reconstruction): κ reproducing the paper's α per period.
 KAPPA = {"1999-2017": 0.4934, "1999-2008": 0.541, "2009-2017": 0.429}
 
-#: Spec §4.5: the closed-form inversion (β, δ, δ*) of the three target sets.
+#: The closed-form inversion (β, δ, δ*) of the three target sets.
 SPEC_INVERSION = {
     "1999-2017": (0.975058, 0.104275, 0.094693),
     "1999-2008": (0.970854, 0.108983, 0.100631),

@@ -5,7 +5,7 @@ wealth at the start of t; ``p`` = log ex-dividend t-equity price; ``v`` = log va
 n-equity in tradables, Q^n P^n; ``rb`` = log gross bond (or, under fa, shadow) rate known at t;
 ``ptil`` = log ADR price of the foreign t-equity valued with the home IMRS, eq. (38)).
 Foreign variables carry an ``h`` suffix (the paper's hats). Autodiff linearises the system; the
-spec's log-linear Stage A matrices are only used by the tests.
+paper's log-linear (Appendix A) matrices are typed only in the tests, to check it.
 
 Households: log utility over a CES basket, so expenditure E = (1-β)W and the IMRS is
 M_{t+1} = β E_t / E_{t+1} exactly (spec L1-L3). Each t-firm discounts with its own country's
@@ -85,7 +85,7 @@ def _cpi(qn, phi, lam_n):
 
 
 def _shares(p, config):
-    """Home zero-order shares (t, t̂, n) used in the home budget (spec §1.11)."""
+    """Home zero-order shares (t, t̂, n) used in the home budget."""
     g = steady_state(p)["gamma"]
     if config == "pi":
         return g, 0.0 * g, 1.0 - g

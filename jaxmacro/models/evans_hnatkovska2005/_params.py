@@ -12,7 +12,7 @@ def _float(x) -> Array:
 
 
 class EHParams(eqx.Module):
-    r"""Parameters of the FA / PI / FI model (paper Table 1; spec §3).
+    r"""Parameters of the FA / PI / FI model (paper Table 1).
 
     **Arguments:**
 
@@ -21,12 +21,12 @@ class EHParams(eqx.Module):
     - `theta`: capital exponent in traded production $Y = Z K^\theta$ (0.36).
     - `elasticity`: intratemporal elasticity $1/(1-\phi)$ between t and n goods (0.74).
     - `lambda_n`: CES weight on nontraded goods (0.5); the traded weight is
-      $\lambda_t = 1 - \lambda_n$ (spec §6.2: the robustness case is λn = 0.75, λt = 0.25).
+      $\lambda_t = 1 - \lambda_n$ (the paper's robustness case is λn = 0.75, λt = 0.25).
     - `rho_t`, `rho_n`: AR(1) coefficients of log traded / nontraded productivity (0.78, 0.99).
     - `sigma`: standard deviation of each of the four independent innovations (0.01).
 
     The nontraded scale κ is not a parameter: it is the steady-state tradable dividend
-    D̄ = K̄^θ - δK̄ (spec §6.1), a function of (β, δ, θ) only, so it stays fixed when λ changes.
+    D̄ = K̄^θ - δK̄, a function of (β, δ, θ) only, so it stays fixed when λ changes.
     Every field is a float array; a batch of `EHParams` (leading axis) goes through `jax.vmap`.
     """
 
@@ -67,7 +67,7 @@ PARAM_NAMES = ("beta", "delta", "theta", "elasticity", "lambda_n", "rho_t", "rho
 
 
 def steady_state(p) -> dict[str, Array]:
-    """Closed-form symmetric deterministic steady state (spec §1.10), in levels.
+    """Closed-form symmetric deterministic steady state, in levels.
 
     `p` is an [`EHParams`][] or anything with the same attributes (e.g. a `Named`). Returns K,
     Y (traded output), D (traded dividend = C^t), kappa, Qn, E (expenditure), gamma (traded
@@ -108,7 +108,7 @@ def steady_state(p) -> dict[str, Array]:
 
 
 def analytic_alpha(p, config: str):
-    """Analytic zero-order shares (spec §1.11) of home and foreign wealth W^c.
+    """Analytic zero-order shares of home and foreign wealth W^c.
 
     Order: [home t-equity, foreign t-equity, home n-equity, foreign n-equity]; bond share is
     1 - sum. fa and pi: (γ, 0, 1-γ, 0) / (0, γ, 0, 1-γ); fi: (γ/2, γ/2, 1-γ, 0) / mirror.

@@ -12,7 +12,7 @@ from ._model import CONFIGS, model
 from ._params import EHParams, analytic_alpha, steady_state
 
 RETURNS = ("ret_t", "ret_th", "ret_n", "ret_nh")
-#: Minimal state of the first-order transition (spec §2.7): its size per configuration.
+#: Minimal state of the first-order transition: its size per configuration.
 N_MINIMAL_STATE = {"fa": 3, "pi": 7, "fi": 7}
 
 
@@ -117,7 +117,7 @@ def ds_portfolio(params: EHParams | None = None, *, throw: bool = True) -> jm.Po
 
     The fi model with the t-equity portfolio income replaced by the zero-variance input ξ
     (`model("fi_ds")`); `alpha` = (home share of W^c in h t-equity, in f t-equity). This is
-    the zero-order fixed point ᾱ → Σ0(ᾱ) → Euler difference → ᾱ (spec §6.16): it needs no
+    the zero-order fixed point ᾱ → Σ0(ᾱ) → Euler difference → ᾱ: it needs no
     symmetry.
     """
     params = EHParams() if params is None else params

@@ -1,4 +1,4 @@
-"""Stage B portfolio dynamics, capital flows, simulation (spec §2.6, §2.7, §2.9) and statistics.
+"""Stage B portfolio dynamics, capital flows, simulation and statistics.
 
 All derived series are computed **in levels** from a path of the model's log levels (a
 simulation, or ``steady state + ε·IRF``), so that the identities of the paper hold exactly:
@@ -64,7 +64,7 @@ def shares(esol: EHSolution, c):
 
 
 def derived(esol: EHSolution, Y) -> dict[str, Array]:
-    """Every derived series of spec §2.9 from a path `Y` (T x n_vars) of log levels.
+    """Every derived series (flows, shares, returns, IMRS) from a path `Y` (T x n_vars) of log levels.
 
     Series are dated t = 1 .. T-1 (flows need t-1). Levels are in tradables; ``*_gdp`` are in
     % of GDP_t = Y^t_t + Q^n_t Y^n_t. Keys: bond_flow, equity_flow (P^t ΔA^t), equity_flow_f
@@ -212,7 +212,7 @@ def _simulate_jit(esol, keys, quarters):
 def simulate(
     esol: EHSolution, *, runs: int = 100, quarters: int = 500, burn: int = 100, seed: int = 0
 ) -> Simulation:
-    """Spec §2.6: `runs` independent paths of `quarters` quarters from the initial distribution
+    """The paper's simulation design: `runs` independent paths of `quarters` quarters from the initial distribution
     (k = z = 0, equal wealth), as one vmapped `lax.scan`; the first `burn` are dropped by the
     statistics. Fixed seeds: the keys are ``jax.random.split(PRNGKey(seed), runs)``."""
     keys = jax.random.split(jax.random.PRNGKey(seed), runs)
@@ -312,7 +312,7 @@ def _statistics(sim: Simulation):
 
 
 def statistics(sim: Simulation) -> dict:
-    """Pooled statistics (spec §2.9) of a [`Simulation`][]: Table 2 (flows, % of GDP), 3
+    """Pooled statistics of a [`Simulation`][]: Table 2 (flows, % of GDP), 3
     (CA decomposition, qualitative), 4 (flows in levels × 100 and their decomposition), 5
     (400 × std of quarterly log returns), 7 (100 (ln P̂^t - ln P̃^t)), 8, the log-IMRS
     correlation and the wealth-neighbourhood diagnostics (median / 95th percentile over runs of

@@ -1,4 +1,4 @@
-"""The paper's reported numbers (spec §4) and tables of ours beside them."""
+"""The paper's reported numbers  and tables of ours beside them."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ PAPER_TABLE4 = {
     "fi_equity": dict(std=6.26, return_chasing=2.38, rebalancing=-1.38),
     "fi_bonds": dict(std=11.63, return_chasing=0.991, rebalancing=0.009),
 }
-#: Table 8: std(r^t - r̂^t) printed in basis points (81.06 = 0.8106 %, spec §4.8), shares.
+#: Table 8: std(r^t - r̂^t) printed in basis points (81.06 = 0.8106 %), shares.
 PAPER_TABLE8 = {
     "fa": dict(std=0.8106, dividends=0.357, imrs=0.643),
     "pi": dict(std=0.3264, dividends=0.997, imrs=0.003),
@@ -38,9 +38,9 @@ PAPER_TABLE7 = {
     "fi": dict(mean=0.0, std=0.0, min=0.0, max=0.0, mean_abs=0.0),
 }
 #: Table 3 (fi): std of the CA (% of GDP) and CV(flow, CA)/V(CA) (internally inconsistent in
-#: the paper, spec §4.3: qualitative only).
+#: the paper: qualitative only).
 PAPER_TABLE3 = dict(std_ca=0.293, bonds=18.3711, equity_assets=-8.6783, equity_liabilities=-8.6875)
-#: Zero-order portfolios (spec §1.11, App. B): home shares [t, t̂, n], bond = 1 - sum.
+#: Zero-order portfolios (paper App. B): home shares [t, t̂, n], bond = 1 - sum.
 PAPER_ALPHA = {
     "pi": (0.5, 0.0, 0.5),
     "fi": (0.25, 0.25, 0.5),
