@@ -20,8 +20,10 @@ from ._calibration import (
     default_optimizer as default_optimizer,
 )
 from ._dynamics import (
+    ConditionalMoments as ConditionalMoments,
     Moments as Moments,
     StochasticSteadyState as StochasticSteadyState,
+    conditional_moments as conditional_moments,
     girf as girf,
     impulse_response as impulse_response,
     moments as moments,

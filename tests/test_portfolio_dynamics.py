@@ -332,6 +332,28 @@ def test_conditional_covariance_vanishes_to_first_order(complete):
         assert abs(at + 1 / (2 * (1 - over["bet"]))) > 1e-3
 
 
+def test_conditional_moments_equal_quadrature():
+    """`jm.conditional_moments` (Σ_x = Γ_0ΩΓ_i' + Γ_iΩΓ_0' from autodiff of the rule) equals the
+    state slope of the conditional covariance by Gauss–Hermite quadrature of the order-2 rule
+    (oracle 2), for every pair of the DS rows; and the DS (2010) R5, D5 are its Γ_i."""
+    pd = dyn_pd(**DYN_CALIB)
+    sol = pd.solution
+    shocks = ("e1", "e2", "e3")
+    names = ("cdiff", "rx")
+    cm = jm.conditional_moments(sol, variables=names, shocks=shocks)
+    assert cm.states == sol.states and cm.variables == names
+    for i, a in enumerate(names):
+        for j, b in enumerate(names):
+            slope = cov_state_slope(sol, a, b, shocks)
+            big = max(np.max(np.abs(slope)), 1e-300)
+            np.testing.assert_allclose(np.asarray(cm.cov_x[i, j]), slope, rtol=0, atol=1e-8 * big)
+    # Σ_0 against the quadrature at ŝ = 0 (they differ by the O(σ⁴) variance of ½g_uu(u⊗u))
+    var0 = conditional_cov(sol, np.zeros(len(sol.states)), "rx", "rx", shocks)
+    np.testing.assert_allclose(float(cm.cov0[1, 1]), var0, rtol=1e-3)
+    np.testing.assert_allclose(np.asarray(pd.R5), np.asarray(cm.loading_x[1:]), rtol=1e-13)
+    np.testing.assert_allclose(np.asarray(pd.D5), np.asarray(cm.loading_x[:1]), rtol=1e-13)
+
+
 # ------------------------------------------------------------------------------------------
 # Differentiability and compilation
 # ------------------------------------------------------------------------------------------

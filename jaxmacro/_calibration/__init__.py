@@ -13,4 +13,7 @@ from ._transforms import (
     Positive as Positive,
     UnitInterval as UnitInterval,
     as_transform as as_transform,
+    to_natural as to_natural,
+    to_unconstrained as to_unconstrained,
+    with_free as with_free,
 )

@@ -11,7 +11,13 @@ import numpy as np
 from jaxtyping import Array
 
 from .._results import RESULTS
-from ._transforms import AbstractTransform, as_transform
+from ._transforms import (
+    AbstractTransform,
+    as_transform,
+    to_natural,
+    to_unconstrained,
+    with_free,
+)
 
 # ------------------------------------------------------------------------------------------
 # The problem: parameters <-> unconstrained vector, moments, loss
@@ -44,15 +50,13 @@ class Problem(eqx.Module):
     weights: Array
 
     def natural(self, u):
-        return jnp.stack([t.forward(u[i]) for i, t in enumerate(self.transforms)])
+        return to_natural(self.transforms, u)
 
     def unconstrained(self, x):
-        return jnp.stack([t.inverse(x[i]) for i, t in enumerate(self.transforms)])
+        return to_unconstrained(self.transforms, x)
 
     def params(self, x) -> dict:
-        p = dict(self.fixed)
-        p.update({n: x[i] for i, n in enumerate(self.free)})
-        return p
+        return with_free(self.fixed, self.free, x)
 
     def evaluate(self, x):
         """Moment vector, raw result and ok flag at natural free values x."""

@@ -119,6 +119,23 @@ class Bounded(AbstractTransform):
         return bool(np.all(np.isfinite(x) & (x > self.lower) & (x < self.upper)))
 
 
+def to_natural(transforms, u):
+    """θ_i = T_i(u_i): natural values of the free parameters from unconstrained ones."""
+    return jnp.stack([t.forward(u[i]) for i, t in enumerate(transforms)])
+
+
+def to_unconstrained(transforms, x):
+    """u_i = T_i⁻¹(θ_i): the inverse of `to_natural`."""
+    return jnp.stack([t.inverse(x[i]) for i, t in enumerate(transforms)])
+
+
+def with_free(fixed, names, x) -> dict:
+    """The full parameter mapping: `fixed`, with the free `names` set to the values `x`."""
+    p = dict(fixed)
+    p.update({n: x[i] for i, n in enumerate(names)})
+    return p
+
+
 def as_transform(spec) -> AbstractTransform:
     """A transform from a shorthand.
 

@@ -1,7 +1,14 @@
 """Dynamics of a solution, one home, every function order-aware: moments (`_moments.py`),
-simulation and impulse responses (`_simulate.py`), the pruned state space and the risky steady
-state (`_pruning.py`), and the shock bookkeeping they share (`_shocks.py`)."""
+conditional moments given the state (`_conditional.py`), simulation and impulse responses
+(`_simulate.py`), the pruned state space and the risky steady state (`_pruning.py`), and the
+shock bookkeeping they share (`_shocks.py`)."""
 
+from ._conditional import (
+    ConditionalMoments as ConditionalMoments,
+    conditional_impl as conditional_impl,
+    conditional_moments as conditional_moments,
+    variable_selection as variable_selection,
+)
 from ._moments import Moments as Moments, moments as moments, pruned_moments as pruned_moments
 from ._pruning import (
     StochasticSteadyState as StochasticSteadyState,

@@ -19,7 +19,7 @@ import numpy as np
 import optax
 from jaxtyping import Array
 
-from .._calibration import as_transform
+from .._calibration import as_transform, to_natural, to_unconstrained, with_free
 
 # --- library-internal imports (one block, for the merge) ---------------------------------
 from .._model import Model
@@ -58,15 +58,13 @@ class Posterior(eqx.Module):
         return any(p is not None for p in self.priors)
 
     def natural(self, u):
-        return jnp.stack([t.forward(u[i]) for i, t in enumerate(self.transforms)])
+        return to_natural(self.transforms, u)
 
     def unconstrained(self, x):
-        return jnp.stack([t.inverse(x[i]) for i, t in enumerate(self.transforms)])
+        return to_unconstrained(self.transforms, x)
 
     def params(self, x) -> dict:
-        p = dict(self.fixed)
-        p.update({n: x[i] for i, n in enumerate(self.names)})
-        return p
+        return with_free(self.fixed, self.names, x)
 
     def filter(self, x):
         p = self.params(x)

@@ -45,6 +45,7 @@ impact loadings, so D2ΣR2' = 0 is the zero-order condition) and the DS cross co
 i.e. ``g_xu[row].reshape(n_s, n_u)[:, ε]``: the factor 2 of ``2 g_xu (ŝ⊗u)`` cancels the ½, so
 the coefficient of ŝ_a ε_b in the rule is exactly g_xu[·, a n_u + b] (Dynare's ghxu with
 columns kron(ŝ, u)). Columns for ξ are dropped: ŝ⊗ξ is third order because ξ is second order.
+R5 and D5 are the state loadings Γ_i of [`jaxmacro.conditional_moments`][] for these rows.
 (In r̂x the ŝ-term vanishes at first order because E_t r̂x_{t+1} = O(σ²).)
 
 **The third-order portfolio condition.** The difference of the home and foreign Euler equations
@@ -100,6 +101,7 @@ import equinox as eqx
 import jax.numpy as jnp
 from jaxtyping import Array, Float
 
+from .._dynamics import conditional_impl, variable_selection
 from .._linalg import solve as dense_solve
 from .._misc import arrays, nan_unless, params_vector, throw_if_failed
 from .._model import Model
@@ -218,10 +220,10 @@ def _dynamics_impl(model, params, rx, mu, xi, eps, alpha_names, scale, opts):
     theta2 = theta1.at[ia].set(at)
     sol2 = solve(model, theta2, order=2, **opts, throw=False)
     idx = Indices(model, rx, mu, xi, eps)
-    ns, nu = len(model.states), model.n_shocks
     R1, R2, D1, D2, sigma = impact_loadings(sol2, idx)
-    R5 = sol2.g_xu[idx.rx].reshape(k, ns, nu)[:, :, idx.eps]
-    D5 = sol2.g_xu[idx.mu].reshape(1, ns, nu)[:, :, idx.eps]
+    # the state-dependent loadings Γ_i of the excess returns and of the differential on ε
+    cm = conditional_impl(sol2, variable_selection(model, rx + mu), eps)
+    R5, D5 = cm.loading_x[:k], cm.loading_x[k:]
     gamma, rc = ds_gamma(R2, D1, D2, R5, D5, sigma)
     result = RESULTS.where(ps.result != RESULTS.successful, ps.result, sol2.result)
     result = RESULTS.where(
