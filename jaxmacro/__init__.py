@@ -59,10 +59,12 @@ from ._model import Model as Model, Structure as Structure
 from ._named import Named as Named
 from ._perturbation import perturb as perturb, solve as solve
 from ._portfolio import (
+    EHSolution as EHSolution,
     PortfolioDynamics as PortfolioDynamics,
     PortfolioSolution as PortfolioSolution,
     ds_alpha as ds_alpha,
     ds_gamma as ds_gamma,
+    evans_hnatkovska as evans_hnatkovska,
     portfolio as portfolio,
     portfolio_dynamics as portfolio_dynamics,
     portfolio_from_solution as portfolio_from_solution,

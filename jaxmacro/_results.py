@@ -63,6 +63,12 @@ class RESULTS(optx.RESULTS):  # pyright: ignore
         "the parameters that `shock_cov` depends on (standard deviations must be >= 0, "
         "correlations in [-1, 1])."
     )
+    portfolio_not_converged = (
+        "The Evans-Hnatkovska portfolio conditions were not solved: Newton stopped with a "
+        "sigma-scaled residual above `tol`. Raise `newton_steps`, or check that each "
+        "`gamma_params` parameter enters the budget constraint as the position's loading on "
+        "its state."
+    )
     portfolio_singular = (
         "The Devereux-Sutherland portfolio matrix (R2 Sigma D2' R1' - R2 Sigma R2' D1) is "
         "singular: the assets do not span distinct risks, or a shock covariance is degenerate."

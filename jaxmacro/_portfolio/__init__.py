@@ -1,7 +1,8 @@
 """Country portfolios, one home: the shared plumbing (`_common.py`: names, loadings, scaling,
 the rank test), the Devereux–Sutherland (2011) zero-order portfolio
 (`_devereux_sutherland.py`) and the Devereux–Sutherland (2010) first-order dynamics
-(`_ds_dynamics.py`). Other methods (Evans–Hnatkovska) get their own file beside these."""
+(`_ds_dynamics.py`), and the Evans–Hnatkovska state-dependent portfolio
+(`_evans_hnatkovska.py`)."""
 
 from ._devereux_sutherland import (
     PortfolioSolution as PortfolioSolution,
@@ -15,3 +16,4 @@ from ._ds_dynamics import (
     ds_gamma as ds_gamma,
     portfolio_dynamics as portfolio_dynamics,
 )
+from ._evans_hnatkovska import EHSolution as EHSolution, evans_hnatkovska as evans_hnatkovska

@@ -5,7 +5,7 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from .._misc import guess_arrays
+from .._misc import guess_arrays, params_vector
 from .._model import Model
 from .._named import Named
 from .._solution import Solution
@@ -67,6 +67,41 @@ def check(model: Model, excess_returns, mu_differential, xi_shocks):
     if not eps:
         raise ValueError("the model has no shocks other than the ξ shocks: no risk to hedge")
     return rx, mu, xi, eps
+
+
+def two_countries_only(mu, xi, method: str):
+    """Refuse N > 2 countries for a method that supports two (one differential, one ξ)."""
+    if len(mu) != 1:
+        raise NotImplementedError(
+            f"{method} supports two countries (one marginal-utility differential and one ξ "
+            f"shock); got differentials {mu} and ξ shocks {xi}"
+        )
+
+
+def position_params(model: Model, alpha_param, rx) -> tuple[str, ...]:
+    """Validate the position parameter(s) of an α̃-augmented model: one distinct declared
+    parameter per excess return."""
+    alpha_names = names(alpha_param, "alpha_param")
+    for a in alpha_names:
+        if a not in model.param_names:
+            raise ValueError(
+                f"unknown position parameter {a!r}; declared: {', '.join(model.param_names)}. "
+                "Portfolio dynamics need the α̃-augmented model: write the exact portfolio "
+                "income with a position parameter (e.g. Ȳ(β·atil·(e^{r1} - e^{r2}) + ξ)) and "
+                "pass its name as `alpha_param`."
+            )
+    if len(alpha_names) != len(rx) or len(set(alpha_names)) != len(alpha_names):
+        raise ValueError(
+            f"one distinct position parameter per excess return is needed: got {alpha_names} "
+            f"for {rx}"
+        )
+    return alpha_names
+
+
+def set_params(model: Model, params, idx, values):
+    """θ (the vector of `params`) with the entries at `idx` set to `values`."""
+    theta = params_vector(model, params)
+    return theta.at[idx].set(jnp.asarray(values, dtype=theta.dtype))
 
 
 class Indices:

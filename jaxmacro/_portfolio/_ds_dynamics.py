@@ -103,7 +103,7 @@ from jaxtyping import Array, Float
 
 from .._dynamics import conditional_impl, variable_selection
 from .._linalg import solve as dense_solve
-from .._misc import arrays, nan_unless, params_vector, throw_if_failed
+from .._misc import arrays, nan_unless, throw_if_failed
 from .._model import Model
 from .._perturbation import solve
 from .._results import RESULTS
@@ -113,10 +113,12 @@ from ._common import (
     Indices,
     check,
     impact_loadings,
-    names,
+    position_params,
     rcond,
     scale_value,
+    set_params,
     solver_options,
+    two_countries_only,
 )
 from ._devereux_sutherland import PortfolioSolution, portfolio_impl
 
@@ -201,17 +203,12 @@ def ds_gamma(R2, D1, D2, R5, D5, sigma):
     return -dense_solve(Ms, rhs), rc
 
 
-def _stage_params(model: Model, params, ia, values):
-    theta = params_vector(model, params)
-    return theta.at[ia].set(jnp.asarray(values, dtype=theta.dtype))
-
-
 def _dynamics_impl(model, params, rx, mu, xi, eps, alpha_names, scale, opts):
     pi = {p: i for i, p in enumerate(model.param_names)}
     ia = jnp.asarray([pi[a] for a in alpha_names])
     k = len(rx)
     # Stage 1: first order with the position parameter(s) at zero -> α̃ (DS 2011).
-    theta1 = _stage_params(model, params, ia, jnp.zeros(k))
+    theta1 = set_params(model, params, ia, jnp.zeros(k))
     sol1 = solve(model, theta1, order=1, **opts, throw=False)
     scale_v = scale_value(scale, sol1)
     ps = portfolio_impl(sol1, rx, mu, xi, eps, scale_v, True)
@@ -319,25 +316,8 @@ def portfolio_dynamics(
     **Returns:** a [`jaxmacro.PortfolioDynamics`][].
     """
     rx, mu, xi, eps = check(model, excess_returns, mu_differential, xi_shocks)
-    if len(mu) != 1:
-        raise NotImplementedError(
-            "portfolio_dynamics supports two countries (one marginal-utility differential and "
-            f"one ξ shock); got differentials {mu} and ξ shocks {xi}"
-        )
-    alpha_names = names(alpha_param, "alpha_param")
-    for a in alpha_names:
-        if a not in model.param_names:
-            raise ValueError(
-                f"unknown position parameter {a!r}; declared: {', '.join(model.param_names)}. "
-                "Portfolio dynamics need the α̃-augmented model: write the exact portfolio "
-                "income with a position parameter (e.g. Ȳ(β·atil·(e^{r1} - e^{r2}) + ξ)) and "
-                "pass its name as `alpha_param`."
-            )
-    if len(alpha_names) != len(rx) or len(set(alpha_names)) != len(alpha_names):
-        raise ValueError(
-            f"one distinct position parameter per excess return is needed: got {alpha_names} "
-            f"for {rx}"
-        )
+    two_countries_only(mu, xi, "portfolio_dynamics")
+    alpha_names = position_params(model, alpha_param, rx)
     out = _dynamics_jit(
         model,
         arrays(params),
