@@ -9,7 +9,8 @@ tree, divided by βȲ) is
 
     α̃_ii = (1/N - 1)/(1-β),    α̃_ij = 1/(N(1-β))  (j ≠ i, j < N),
 
-so with two countries α̃ = -1/(2(1-β)), independent of γ, θ, ρ_y and Σ (PEERS.md, oracle T-P1).
+so with two countries α̃ = -1/(2(1-β)), independent of γ, θ, ρ_y and Σ (Devereux & Sutherland
+2011, Lucas-tree example).
 
 [`lucas_trees_ds`][] is the reference model ``tests/reference/lucas_trees_ds/lucas_trees_ds.mod``
 transcribed equation by equation (same variable, shock and parameter names, so its decision rules
