@@ -17,7 +17,22 @@ ever executed. Anything outside the subset is a [`ModError`][] naming the line a
 
 from ._build import build_model as build_model
 from ._errors import ModError as ModError, ModWarning as ModWarning
+from ._estimation import (
+    EstimationProblem as EstimationProblem,
+    estimation_data as estimation_data,
+    estimation_problem as estimation_problem,
+    read_data_csv as read_data_csv,
+)
 from ._layout import to_dynare as to_dynare, to_json_dict as to_json_dict
-from ._load import load_mod as load_mod, read_mod as read_mod
-from ._modfile import ModFile as ModFile, Skipped as Skipped
+from ._load import (
+    load_estimation as load_estimation,
+    load_mod as load_mod,
+    read_mod as read_mod,
+)
+from ._modfile import (
+    EstimatedParam as EstimatedParam,
+    ModEstimation as ModEstimation,
+    ModFile as ModFile,
+    Skipped as Skipped,
+)
 from ._parser import parse_mod as parse_mod

@@ -83,6 +83,49 @@ def load_mod(
     return model
 
 
+def load_estimation(
+    path: str | os.PathLike,
+    data=None,
+    *,
+    defines: Mapping[str, object] | None = None,
+    params: Mapping[str, float] | None = None,
+    derived_params: str = "fixed",
+    steady_state: Callable | None = None,
+):
+    """Import a `.mod` file's estimation: ``varobs``, ``estimated_params``, measurement errors
+    and ``estimation(datafile=..., first_obs=, nobs=, presample=, lik_init=)``.
+
+    ```python
+    problem = load_estimation("rbc_est.mod")     # data from estimation(datafile=...)
+    problem.evaluate()["loglik"]                  # log-likelihood at the initial values
+    est = problem.estimate()                      # posterior mode (ML without priors)
+    ```
+
+    `data` is a CSV path, an array (T x n_obs, ``varobs`` order) or a mapping observable ->
+    series (default: the file's ``datafile``, relative to the `.mod` file's folder); the
+    other arguments are those of [`jaxmacro.compat.load_mod`][]. Returns a
+    [`jaxmacro.compat.EstimationProblem`][] (see [`jaxmacro.compat.estimation_problem`][] for
+    the priors, the names of estimated shock moments and what raises).
+
+    **Warns:** [`jaxmacro.compat.ModWarning`][] for what was skipped, and for ``estimation``
+    options jaxmacro does not honour that could change the result.
+    """
+    from ._estimation import estimation_problem
+
+    mod, notes = parse_mod_file(path, defines=defines, steady_state=steady_state)
+    problem, more = estimation_problem(
+        mod,
+        data,
+        params=params,
+        derived_params=derived_params,
+        steady_state=steady_state,
+        return_warnings=True,
+    )
+    for w in notes + more:
+        warnings.warn(w, ModWarning, stacklevel=2)
+    return problem
+
+
 def parse_mod_file(path, *, defines=None, steady_state=None) -> tuple[ModFile, list[str]]:
     """Read and parse a file: (ModFile, warnings as one-line strings)."""
     path = os.fspath(path)
@@ -118,4 +161,4 @@ def skipped_summary(mod: ModFile, limit: int = 8) -> str:
     )
 
 
-__all__ = ["load_mod", "read_mod", "ModError"]
+__all__ = ["load_mod", "load_estimation", "read_mod", "ModError"]
