@@ -473,11 +473,13 @@ def _loglik(args) -> int:
         r = problem.evaluate()
     except ValueError as e:
         raise _Failure(_one_line(e), EXIT_INPUT) from None
-    ok = bool(r["result"] == jm.LIKELIHOOD_RESULTS.successful) and np.isfinite(r["loglik"])
-    if not ok:
+    L = jm.LIKELIHOOD_RESULTS
+    if not bool(r["result"] == L.successful) or not np.isfinite(r["loglik"]):
+        why = "non-finite log-likelihood"
+        if not bool(r["result"] == L.successful):
+            why = L[r["result"]]
         raise _Failure(
-            f"model {problem.model.name!r}: no likelihood at the initial values: "
-            f"{_one_line(jm.result_message(r['result'])) or 'non-finite log-likelihood'}",
+            f"model {problem.model.name!r}: no likelihood at the initial values: {why}",
             EXIT_UNSOLVED,
         )
     out = {
