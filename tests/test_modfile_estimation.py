@@ -222,6 +222,7 @@ def test_maximum_likelihood_form_and_bounds():
     )
     assert cal.start["a"] == 0.5 and cal.start["stderr_e"] == pytest.approx(0.01, rel=1e-14)
     assert cal.start["corr_e_u"] == pytest.approx(0.1, rel=1e-12)
+    assert cal.start["stderr_y"] == pytest.approx(0.005, rel=1e-14)
 
 
 def test_sample_options_select_the_rows(tmp_path):

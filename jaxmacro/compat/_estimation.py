@@ -413,8 +413,16 @@ def estimation_problem(
         if node is None:
             return default
         env = _Env(_NP_FUNCS, params=env_values, numpy=True)
-        with np.errstate(all="ignore"):
-            return float(evaluate(node, env))
+        try:
+            with np.errstate(all="ignore"):
+                return float(evaluate(node, env))
+        except KeyError as err:
+            raise ModError(
+                f"{err.args[0]!r} has no value where the estimation uses it",
+                node.line,
+                node.col,
+                mod.filename,
+            ) from None
 
     def fail(e: EstimatedParam | ShockStatement, msg: str):
         raise ModError(msg, e.line, e.col, mod.filename)
@@ -464,7 +472,11 @@ def estimation_problem(
             x0 = ev(e.init)
         if est.use_calibration and e.kind == "param":
             x0 = values[name]
-        elif est.use_calibration and not e.measurement:
+        elif est.use_calibration and e.measurement:
+            x0 = next(
+                (_me_std(m, ev) for m in est.measurement_errors if m.names[0] == e.names[0]), 0.0
+            )
+        elif est.use_calibration:
             if sigma_at_defaults is None:
                 sigma_at_defaults = _sigma(mod, overrides)
             i = mod.exogenous.index(e.names[0])
@@ -522,8 +534,7 @@ def estimation_problem(
                 f"({', '.join(sorted(refs & estimated))}) through an expression: write "
                 "'var y; stderr PARAM;' or estimate 'stderr y' instead",
             )
-        v = ev(m.expr)
-        sd = math.sqrt(v) if m.kind == "var" and v >= 0 else (v if m.kind == "stderr" else math.nan)
+        sd = _me_std(m, ev)
         if not (np.isfinite(sd) and sd >= 0):
             fail(m, f"the measurement error of {y!r} is not a finite non-negative std ({sd:g})")
         me[y] = sd
@@ -587,6 +598,14 @@ def estimation_problem(
     for w in notes:
         warnings.warn(w, ModWarning, stacklevel=2)
     return problem
+
+
+def _me_std(m: ShockStatement, ev) -> float:
+    """The std of a measurement error of the shocks block (``stderr s`` or ``var = v``)."""
+    v = ev(m.expr)
+    if m.kind == "var":
+        return math.sqrt(v) if v >= 0 else math.nan
+    return v
 
 
 def _prior(e: EstimatedParam, ev):

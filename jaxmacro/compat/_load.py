@@ -70,17 +70,24 @@ def load_mod(
 
     **Warns:** [`jaxmacro.compat.ModWarning`][] for what was skipped or reinterpreted.
     """
-    mod, notes = parse_mod_file(path, defines=defines, steady_state=steady_state)
-    model, more = build_model(
-        mod,
+    return _import(
+        path,
+        build_model,
+        defines,
         params=params,
         derived_params=derived_params,
         steady_state=steady_state,
-        return_warnings=True,
     )
+
+
+def _import(path, build, defines, **kw):
+    """Parse `path`, ``build(mod, **kw, return_warnings=True)``, issue the warnings of both
+    (as ModWarnings attributed to the caller of the public function) and return the result."""
+    mod, notes = parse_mod_file(path, defines=defines, steady_state=kw.get("steady_state"))
+    out, more = build(mod, **kw, return_warnings=True)
     for w in notes + more:
-        warnings.warn(w, ModWarning, stacklevel=2)
-    return model
+        warnings.warn(w, ModWarning, stacklevel=3)
+    return out
 
 
 def load_estimation(
@@ -112,18 +119,14 @@ def load_estimation(
     """
     from ._estimation import estimation_problem
 
-    mod, notes = parse_mod_file(path, defines=defines, steady_state=steady_state)
-    problem, more = estimation_problem(
-        mod,
-        data,
+    return _import(
+        path,
+        lambda mod, **kw: estimation_problem(mod, data, **kw),
+        defines,
         params=params,
         derived_params=derived_params,
         steady_state=steady_state,
-        return_warnings=True,
     )
-    for w in notes + more:
-        warnings.warn(w, ModWarning, stacklevel=2)
-    return problem
 
 
 def parse_mod_file(path, *, defines=None, steady_state=None) -> tuple[ModFile, list[str]]:

@@ -721,17 +721,7 @@ class _Parser:
         opts = {}
         if self.peek().kind == "op" and self.peek().value == "(":
             opts = self.options("estimation")
-        while not self.accept(";"):  # variable list: only selects what Dynare reports
-            t = self.peek()
-            if t.kind == "eof":
-                self.fail(t, "missing ';' after estimation")
-            if t.kind != "name" or self.kind.get(t.value) != "endo":
-                self.fail(
-                    t,
-                    f"expected ';' or an endogenous variable after estimation, found "
-                    f"{self.show(t)}",
-                )
-            self.next()
+        self.variable_list("estimation")
         self.estimation_lines.append(kw.line)
         # options persist from one estimation to the next, as Dynare's options_ does
         self.estimation_opts = {
@@ -962,20 +952,24 @@ class _Parser:
                     "solves orders 1 and 2; the order-2 rule it computes equals the order-1 "
                     "and order-2 terms of Dynare's higher-order rule"
                 )
-        while not self.accept(";"):  # variable list: only selects what Dynare prints
-            t = self.peek()
-            if t.kind == "eof":
-                self.fail(t, "missing ';' after stoch_simul")
-            if t.kind != "name" or self.kind.get(t.value) != "endo":
-                self.fail(
-                    t,
-                    f"expected ';' or an endogenous variable after stoch_simul, found "
-                    f"{self.show(t)}",
-                )
-            self.next()
+        self.variable_list("stoch_simul")
         self.stoch_simul_lines.append(kw.line)
         # options persist from one stoch_simul to the next, as Dynare's options_ does
         self.stoch_simul = {**(self.stoch_simul or {}), **{k: v for k, (v, _) in opts.items()}}
+
+    def variable_list(self, command: str):
+        """The endogenous variables after a command, up to ';' (they only select what
+        Dynare prints or reports)."""
+        while not self.accept(";"):
+            t = self.peek()
+            if t.kind == "eof":
+                self.fail(t, f"missing ';' after {command}")
+            if t.kind != "name" or self.kind.get(t.value) != "endo":
+                self.fail(
+                    t,
+                    f"expected ';' or an endogenous variable after {command}, found {self.show(t)}",
+                )
+            self.next()
 
     # ---------------------------------------------------------------- blocks
     def block_open(self, what: str, allowed: set[str] = frozenset()):
