@@ -13,6 +13,17 @@ any length, ``steady_state_model``, ``initval``, ``shocks``, ``steady``, ``check
 ``stoch_simul`` options, comments and the common macro directives). It tokenizes and parses
 the file itself and evaluates the expression trees with `jax.numpy`; nothing in a file is
 ever executed. Anything outside the subset is a [`ModError`][] naming the line and column.
+
+Estimation statements (``varobs``, ``estimated_params``, ``estimated_params_init``,
+measurement errors in ``shocks``, ``estimation(datafile=, first_obs=, nobs=, presample=,
+lik_init=)``) are parsed into ``ModFile.estimation`` ([`ModEstimation`][]);
+[`load_estimation`][] / [`estimation_problem`][] turn them into the library's priors,
+[`jaxmacro.Posterior`][] and [`jaxmacro.estimate`][]:
+
+```python
+problem = load_estimation("rbc_est.mod")   # data from estimation(datafile=...)
+problem.evaluate()["loglik"]; est = problem.estimate()
+```
 """
 
 from ._build import build_model as build_model

@@ -43,7 +43,9 @@ def load_mod(
     The file is read in any encoding (UTF-8, else Windows-1252/Latin-1) with any line ending.
     MATLAB code in the file is never run: it is skipped with a [`ModWarning`][] naming its
     lines (an error if it sets parameters before ``stoch_simul``), as are Dynare commands
-    without effect on the decision rules (estimation, plots, LaTeX output, ...).
+    without effect on the decision rules (plots, LaTeX output, ...). The estimation statements
+    (``varobs``, ``estimated_params``, measurement errors, ``estimation``) do not change the
+    model either: [`jaxmacro.compat.load_estimation`][] reads them.
 
     **Arguments:**
 
