@@ -275,7 +275,7 @@ def _warn(args, messages):
         print(f"jaxmacro: warning: {_one_line(m)}", file=sys.stderr)
 
 
-def _parse(args):
+def _parse(args, for_estimation=False):
     """Parse the file named on the command line: (ModFile, parameter overrides, warnings)."""
     from jaxmacro.compat import ModError
     from jaxmacro.compat._load import parse_mod_file
@@ -290,7 +290,7 @@ def _parse(args):
         defines[k] = v
     params = _parse_params(args.params)
     try:
-        mod, notes = parse_mod_file(args.model, defines=defines)
+        mod, notes = parse_mod_file(args.model, defines=defines, for_estimation=for_estimation)
     except OSError as e:
         raise _Failure(f"cannot read {args.model}: {e.strerror or e}", EXIT_INPUT) from None
     except ModError as e:
@@ -439,7 +439,7 @@ def _estimation(args):
     jax.config.update("jax_enable_x64", True)
     from jaxmacro.compat import ModError, estimation_data, estimation_problem
 
-    mod, params, notes = _parse(args)
+    mod, params, notes = _parse(args, for_estimation=True)
     try:
         data = estimation_data(mod, args.data)
     except ModError as e:

@@ -10,7 +10,7 @@ from .._model import Model
 from ._build import build_model
 from ._errors import ModError, ModWarning
 from ._modfile import ModFile
-from ._parser import parse_mod
+from ._parser import ESTIMATION_WHY, parse_mod
 from ._source import read_mod
 
 
@@ -82,10 +82,12 @@ def load_mod(
     )
 
 
-def _import(path, build, defines, **kw):
+def _import(path, build, defines, for_estimation=False, **kw):
     """Parse `path`, ``build(mod, **kw, return_warnings=True)``, issue the warnings of both
     (as ModWarnings attributed to the caller of the public function) and return the result."""
-    mod, notes = parse_mod_file(path, defines=defines, steady_state=kw.get("steady_state"))
+    mod, notes = parse_mod_file(
+        path, defines=defines, steady_state=kw.get("steady_state"), for_estimation=for_estimation
+    )
     out, more = build(mod, **kw, return_warnings=True)
     for w in notes + more:
         warnings.warn(w, ModWarning, stacklevel=3)
@@ -125,20 +127,25 @@ def load_estimation(
         path,
         lambda mod, **kw: estimation_problem(mod, data, **kw),
         defines,
+        for_estimation=True,
         params=params,
         derived_params=derived_params,
         steady_state=steady_state,
     )
 
 
-def parse_mod_file(path, *, defines=None, steady_state=None) -> tuple[ModFile, list[str]]:
-    """Read and parse a file: (ModFile, warnings as one-line strings)."""
+def parse_mod_file(
+    path, *, defines=None, steady_state=None, for_estimation=False
+) -> tuple[ModFile, list[str]]:
+    """Read and parse a file: (ModFile, warnings as one-line strings). With `for_estimation`
+    the estimation statements are not reported as skipped (they are used)."""
     path = os.fspath(path)
     text = read_mod(path)
     mod = parse_mod(text, defines=defines, filename=path)
     notes = list(mod.warnings)
-    if mod.skipped:
-        notes.append(skipped_summary(mod))
+    skipped = [s for s in mod.skipped if not (for_estimation and s.reason == ESTIMATION_WHY)]
+    if skipped:
+        notes.append(skipped_summary(mod, skipped=skipped))
     ext = external_steady_state_files(path)
     if ext and steady_state is None:
         how = (
@@ -153,15 +160,16 @@ def parse_mod_file(path, *, defines=None, steady_state=None) -> tuple[ModFile, l
     return mod, notes
 
 
-def skipped_summary(mod: ModFile, limit: int = 8) -> str:
+def skipped_summary(mod: ModFile, limit: int = 8, skipped=None) -> str:
+    skipped = mod.skipped if skipped is None else skipped
     parts = []
-    for s in mod.skipped[:limit]:
+    for s in skipped[:limit]:
         a, b = s.lines
         where = f"line {a}" if a == b else f"lines {a}-{b}"
         parts.append(f"{where} ({s.what})")
-    more = f" and {len(mod.skipped) - limit} more" if len(mod.skipped) > limit else ""
+    more = f" and {len(skipped) - limit} more" if len(skipped) > limit else ""
     return (
-        f"{mod.filename}: skipped {len(mod.skipped)} statement(s) that do not change the "
+        f"{mod.filename}: skipped {len(skipped)} statement(s) that do not change the "
         f"decision rules or are MATLAB code (not run): {'; '.join(parts)}{more}"
     )
 

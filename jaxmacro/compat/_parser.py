@@ -192,7 +192,7 @@ _SKIPPED_COMMANDS = {
     "prior_posterior_function",
 }
 _SKIPPED_WHY = "has no effect on the decision rules of stoch_simul"
-_ESTIMATION_WHY = (
+ESTIMATION_WHY = (
     "read for estimation (jaxmacro.compat.estimation_problem, the loglik and estimate "
     "commands); no effect on the decision rules of stoch_simul"
 )
@@ -551,7 +551,7 @@ class _Parser:
         if n == 0:
             self.fail(kw, "empty varobs statement")
         self.varobs_at = self.varobs_at or (kw.line, kw.col)
-        self.skip("Dynare command 'varobs'", kw.line, self.toks[self.i - 1].line, _ESTIMATION_WHY)
+        self.skip("Dynare command 'varobs'", kw.line, self.toks[self.i - 1].line, ESTIMATION_WHY)
 
     def estimated_params_block(self):
         """``estimated_params; ... end;`` (one entry a line, ML or Bayesian form, see
@@ -579,9 +579,7 @@ class _Parser:
                     self.est_params.append(self.estimated_entry(kind, names, head, me, fields))
         finally:
             self.allow_inf = False
-        self.skip(
-            f"Dynare block {kw.value!r}", kw.line, self.toks[self.i - 1].line, _ESTIMATION_WHY
-        )
+        self.skip(f"Dynare block {kw.value!r}", kw.line, self.toks[self.i - 1].line, ESTIMATION_WHY)
 
     def estimated_head(self, block: str):
         t = self.peek()
@@ -730,7 +728,7 @@ class _Parser:
         }
         self.estimation_opt_at.update({k: (tok.line, tok.col) for k, (_, tok) in opts.items()})
         self.skip(
-            "Dynare command 'estimation'", kw.line, self.toks[self.i - 1].line, _ESTIMATION_WHY
+            "Dynare command 'estimation'", kw.line, self.toks[self.i - 1].line, ESTIMATION_WHY
         )
 
     def estimation_result(self) -> ModEstimation | None:
