@@ -606,6 +606,14 @@ def _check(args) -> int:
         + (f", options {dict(mod.stoch_simul)}" if mod.stoch_simul else ""),
         f"  model variables: {model.n_vars} ({model.n_vars - len(mod.endogenous)} auxiliary)",
     ]
+    est = mod.estimation
+    if est is not None:
+        out.append(
+            f"  estimation: varobs {' '.join(est.observables) or '(none)'}; "
+            f"{len(est.params)} estimated ({', '.join(e.label for e in est.params) or 'none'}); "
+            f"{len(est.measurement_errors)} measurement error(s)"
+            + (f"; datafile {est.options['datafile']}" if "datafile" in est.options else "")
+        )
     out.append(f"SKIPPED ({len(mod.skipped)})")
     for s in mod.skipped:
         a, b = s.lines

@@ -367,3 +367,9 @@ def test_loglik_cannot_solve_is_exit_1(tmp_path, capsys):
     assert main(["loglik", f, "-q"]) == 1
     lines = _err(capsys)
     assert len(lines) == 1 and "no likelihood at the initial values" in lines[0]
+
+
+def test_check_reports_the_estimation(capsys):
+    assert main(["check", str(REF / "two_country_bond_est.mod"), "-q"]) == 0
+    out = capsys.readouterr().out
+    assert "estimation: varobs y1 c2 nx1 inv1; 1 estimated (rho); 4 measurement error(s)" in out
