@@ -1,4 +1,8 @@
-"""Command line: ``python -m jaxmacro solve MODEL.mod --order {1,2} [--json OUT.json] ...``.
+"""Command line: ``python -m jaxmacro solve MODEL.mod --order {1,2} [--json OUT.json] ...``,
+``check``, ``portfolio``, and for a file with ``varobs``/``estimated_params``/``estimation``
+``loglik MODEL.mod [--data FILE.csv] [--json OUT]`` (log-likelihood at the initial values,
+JSON key ``loglik``) and ``estimate MODEL.mod [...]`` (posterior mode or maximum likelihood,
+JSON keys ``estimates`` and ``std_errors``).
 
 Imports a Dynare `.mod` file (see [`jaxmacro.compat.load_mod`][]), solves it, prints a
 readable summary (steady state, Blanchard-Kahn check, decision rules) and optionally writes
@@ -33,6 +37,27 @@ class _Failure(Exception):
         self.status = status
 
 
+def _model_arguments(sp, params_help="replace the file's value of a parameter (repeatable)"):
+    """The arguments every subcommand shares: the file, -D and --param."""
+    sp.add_argument("model", metavar="MODEL.mod", help="the Dynare model file")
+    sp.add_argument(
+        "-D",
+        dest="defines",
+        metavar="NAME=VALUE",
+        action="append",
+        default=[],
+        help="define a macro variable, as Dynare's -D (repeatable)",
+    )
+    sp.add_argument(
+        "--param",
+        dest="params",
+        metavar="NAME=VALUE",
+        action="append",
+        default=[],
+        help=params_help,
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
         prog="jaxmacro",
@@ -45,7 +70,11 @@ def _parser() -> argparse.ArgumentParser:
         description="Import a Dynare .mod file, solve it by perturbation and print the "
         "steady state, the Blanchard-Kahn check and the decision rules.",
     )
-    sp.add_argument("model", metavar="MODEL.mod", help="the Dynare model file")
+    _model_arguments(
+        sp,
+        "replace the file's value of a parameter (repeatable); "
+        "parameters the file derives from it follow",
+    )
     sp.add_argument(
         "--order",
         type=int,
@@ -61,23 +90,6 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="write the decision rules in Dynare's layout to this file",
     )
-    sp.add_argument(
-        "-D",
-        dest="defines",
-        metavar="NAME=VALUE",
-        action="append",
-        default=[],
-        help="define a macro variable, as Dynare's -D (repeatable)",
-    )
-    sp.add_argument(
-        "--param",
-        dest="params",
-        metavar="NAME=VALUE",
-        action="append",
-        default=[],
-        help="replace the file's value of a parameter (repeatable); "
-        "parameters the file derives from it follow",
-    )
     sp.add_argument("--quiet", "-q", action="store_true", help="print nothing on success")
     cp = sub.add_parser(
         "check",
@@ -86,23 +98,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Import a Dynare .mod file and report: the statements parsed and skipped "
         "(and why), the steady state and its residuals, and the Blanchard-Kahn condition.",
     )
-    cp.add_argument("model", metavar="MODEL.mod", help="the Dynare model file")
-    cp.add_argument(
-        "-D",
-        dest="defines",
-        metavar="NAME=VALUE",
-        action="append",
-        default=[],
-        help="define a macro variable, as Dynare's -D (repeatable)",
-    )
-    cp.add_argument(
-        "--param",
-        dest="params",
-        metavar="NAME=VALUE",
-        action="append",
-        default=[],
-        help="replace the file's value of a parameter (repeatable)",
-    )
+    _model_arguments(cp)
     cp.add_argument("--quiet", "-q", action="store_true", help=argparse.SUPPRESS)
     pp = sub.add_parser(
         "portfolio",
@@ -110,7 +106,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Solve the model at order 1 and print the Devereux-Sutherland portfolio "
         "alpha_tilde = (R2 S D2' R1' - R2 S R2' D1)^-1 R2 S D2' with R1, R2, D1, D2.",
     )
-    pp.add_argument("model", metavar="MODEL.mod", help="the Dynare model file")
+    _model_arguments(pp, "override a parameter value")
     pp.add_argument(
         "--excess-returns", nargs="+", required=True, metavar="RX", help="excess-return variable(s)"
     )
@@ -126,23 +122,38 @@ def _parser() -> argparse.ArgumentParser:
     pp.add_argument(
         "--json", metavar="OUT.json", default=None, help="write alpha_tilde, R1, R2, D1, D2 as JSON"
     )
-    pp.add_argument(
-        "-D",
-        dest="defines",
-        metavar="NAME=VALUE",
-        action="append",
-        default=[],
-        help="macro definition, as Dynare's -D",
-    )
-    pp.add_argument(
-        "--param",
-        dest="params",
-        metavar="NAME=VALUE",
-        action="append",
-        default=[],
-        help="override a parameter value",
-    )
     pp.add_argument("--quiet", "-q", action="store_true", help="print nothing on success")
+    lp = sub.add_parser(
+        "loglik",
+        help="log-likelihood of the data at the initial values of estimated_params",
+        description="Import a .mod file with varobs, estimated_params and estimation(...), "
+        "and evaluate the Kalman-filter log-likelihood (and log prior) at the initial values "
+        "of the estimated parameters.",
+    )
+    ep = sub.add_parser(
+        "estimate",
+        help="posterior mode (maximum likelihood without priors) of a .mod file's estimation",
+        description="Import a .mod file with varobs, estimated_params and estimation(...), "
+        "and find the posterior mode (maximum likelihood when estimated_params gives no "
+        "priors) with standard errors from the Hessian at the mode.",
+    )
+    for p in (lp, ep):
+        _model_arguments(p)
+        p.add_argument(
+            "--data",
+            metavar="FILE.csv",
+            default=None,
+            help="the data (a CSV file with a header row of observed variable names; "
+            "default: estimation(datafile=...), relative to the .mod file's folder)",
+        )
+        p.add_argument("--json", metavar="OUT.json", default=None, help="write the results as JSON")
+        p.add_argument("--quiet", "-q", action="store_true", help="print nothing on success")
+    ep.add_argument(
+        "--max-steps",
+        type=int,
+        default=300,
+        help="iterations of the L-BFGS optimiser (default 300)",
+    )
     return ap
 
 
@@ -264,10 +275,9 @@ def _warn(args, messages):
         print(f"jaxmacro: warning: {_one_line(m)}", file=sys.stderr)
 
 
-def _load(args, keep_notes=None):
-    """Parse and build the model named on the command line: (ModFile, Model). Warnings go to
-    standard error (or into the list `keep_notes`)."""
-    from jaxmacro.compat import ModError, build_model
+def _parse(args, for_estimation=False):
+    """Parse the file named on the command line: (ModFile, parameter overrides, warnings)."""
+    from jaxmacro.compat import ModError
     from jaxmacro.compat._load import parse_mod_file
     from jaxmacro.compat._macro import parse_define
 
@@ -280,7 +290,7 @@ def _load(args, keep_notes=None):
         defines[k] = v
     params = _parse_params(args.params)
     try:
-        mod, notes = parse_mod_file(args.model, defines=defines)
+        mod, notes = parse_mod_file(args.model, defines=defines, for_estimation=for_estimation)
     except OSError as e:
         raise _Failure(f"cannot read {args.model}: {e.strerror or e}", EXIT_INPUT) from None
     except ModError as e:
@@ -291,6 +301,15 @@ def _load(args, keep_notes=None):
             f"--param: unknown parameter {unknown[0]!r} (declared: {', '.join(mod.parameters)})",
             EXIT_INPUT,
         )
+    return mod, params, notes
+
+
+def _load(args, keep_notes=None):
+    """Parse and build the model named on the command line: (ModFile, Model). Warnings go to
+    standard error (or into the list `keep_notes`)."""
+    from jaxmacro.compat import ModError, build_model
+
+    mod, params, notes = _parse(args)
     try:
         model, more = build_model(mod, params, return_warnings=True)
     except ModError as e:
@@ -411,6 +430,120 @@ def _solve(args) -> int:
     return 0
 
 
+def _estimation(args):
+    """Parse the file, read its data and build the estimation problem (exit 2 for bad input:
+    no varobs, a malformed block, a missing data file or column; 1 if the model cannot be
+    built)."""
+    import jax
+
+    jax.config.update("jax_enable_x64", True)
+    from jaxmacro.compat import ModError, estimation_data, estimation_problem
+
+    mod, params, notes = _parse(args, for_estimation=True)
+    try:
+        data = estimation_data(mod, args.data)
+    except ModError as e:
+        raise _Failure(f"estimation: {e}", EXIT_INPUT) from None
+    except OSError as e:
+        name = e.filename or args.data
+        raise _Failure(f"cannot read the data file {name}: {e.strerror or e}", EXIT_INPUT) from None
+    except ValueError as e:
+        raise _Failure(_one_line(e), EXIT_INPUT) from None
+    try:
+        problem, more = estimation_problem(mod, data, params=params, return_warnings=True)
+    except ModError as e:
+        raise _Failure(f"estimation: {e}", EXIT_INPUT) from None
+    except ValueError as e:
+        raise _Failure(f"cannot build the model: {_one_line(e)}", EXIT_UNSOLVED) from None
+    _warn(args, notes + more)
+    return mod, problem
+
+
+def _finite_or_none(x):
+    x = float(x)
+    return x if np.isfinite(x) else None
+
+
+def _loglik(args) -> int:
+    """``jaxmacro loglik``: the log-likelihood at the initial values of estimated_params."""
+    import jaxmacro as jm
+
+    mod, problem = _estimation(args)
+    try:
+        r = problem.evaluate()
+    except ValueError as e:
+        raise _Failure(_one_line(e), EXIT_INPUT) from None
+    L = jm.LIKELIHOOD_RESULTS
+    if not bool(r["result"] == L.successful) or not np.isfinite(r["loglik"]):
+        why = "non-finite log-likelihood"
+        if not bool(r["result"] == L.successful):
+            why = L[r["result"]]
+        raise _Failure(
+            f"model {problem.model.name!r}: no likelihood at the initial values: {why}",
+            EXIT_UNSOLVED,
+        )
+    out = {
+        "loglik": r["loglik"],
+        "log_prior": r["log_prior"] if problem.bayesian else None,
+        "log_posterior": r["log_posterior"] if problem.bayesian else None,
+        "params": {lab: problem.start[n] for n, lab in zip(problem.names, problem.labels)},
+        "observables": list(problem.observables),
+        "nobs": int(problem.data.shape[0]),
+        "presample": problem.presample,
+        "lik_init": problem.init,
+    }
+    if not args.quiet:
+        print(f"log-likelihood {r['loglik']:.12g}")
+        if problem.bayesian:
+            print(f"log prior {r['log_prior']:.12g}; log posterior {r['log_posterior']:.12g}")
+        print(
+            f"  {len(problem.observables)} observed ({', '.join(problem.observables)}), "
+            f"{problem.data.shape[0]} periods; at "
+            + ", ".join(f"{k} = {v:g}" for k, v in out["params"].items())
+        )
+    if args.json:
+        _write_json(args.json, out)
+    return 0
+
+
+def _estimate(args) -> int:
+    """``jaxmacro estimate``: posterior mode (ML without priors), standard errors."""
+    if args.max_steps < 0:
+        raise _Failure("--max-steps must be >= 0", EXIT_INPUT)
+    mod, problem = _estimation(args)
+    try:
+        est = problem.estimate(max_steps=args.max_steps)
+    except ValueError as e:
+        raise _Failure(_one_line(e), EXIT_INPUT) from None
+    if est.status == "start_failed":
+        raise _Failure(
+            f"model {problem.model.name!r}: the likelihood cannot be evaluated at the initial "
+            "values (no steady state, Blanchard-Kahn or filter failure there)",
+            EXIT_UNSOLVED,
+        )
+    mode = np.asarray(est.mode, dtype=float)
+    se = np.asarray(est.std_errors, dtype=float)
+    out = {
+        "method": "posterior_mode" if problem.bayesian else "maximum_likelihood",
+        "status": est.status,
+        "steps": est.steps,
+        "log_likelihood": _finite_or_none(est.log_likelihood),
+        "log_posterior": _finite_or_none(est.log_posterior),
+        "estimates": {lab: float(x) for lab, x in zip(problem.labels, mode)},
+        "std_errors": {lab: _finite_or_none(s) for lab, s in zip(problem.labels, se)},
+        "names": dict(zip(problem.labels, problem.names)),
+        "observables": list(problem.observables),
+        "nobs": int(problem.data.shape[0]),
+    }
+    if not args.quiet:
+        print(est.report())
+        if est.status != "converged":
+            print(f"jaxmacro: warning: the optimiser stopped: {est.status}", file=sys.stderr)
+    if args.json:
+        _write_json(args.json, out)
+    return 0
+
+
 def _one_line(x) -> str:
     return " ".join(str(x).split())
 
@@ -425,6 +558,10 @@ def main(argv=None) -> int:
             return _check(args)
         if args.command == "portfolio":
             return _portfolio(args)
+        if args.command == "loglik":
+            return _loglik(args)
+        if args.command == "estimate":
+            return _estimate(args)
     except _Failure as e:
         print(f"jaxmacro: error: {_one_line(e)}", file=sys.stderr)
         return e.status
@@ -469,6 +606,14 @@ def _check(args) -> int:
         + (f", options {dict(mod.stoch_simul)}" if mod.stoch_simul else ""),
         f"  model variables: {model.n_vars} ({model.n_vars - len(mod.endogenous)} auxiliary)",
     ]
+    est = mod.estimation
+    if est is not None:
+        out.append(
+            f"  estimation: varobs {' '.join(est.observables) or '(none)'}; "
+            f"{len(est.params)} estimated ({', '.join(e.label for e in est.params) or 'none'}); "
+            f"{len(est.measurement_errors)} measurement error(s)"
+            + (f"; datafile {est.options['datafile']}" if "datafile" in est.options else "")
+        )
     out.append(f"SKIPPED ({len(mod.skipped)})")
     for s in mod.skipped:
         a, b = s.lines

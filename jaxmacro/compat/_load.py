@@ -10,7 +10,7 @@ from .._model import Model
 from ._build import build_model
 from ._errors import ModError, ModWarning
 from ._modfile import ModFile
-from ._parser import parse_mod
+from ._parser import ESTIMATION_WHY, parse_mod
 from ._source import read_mod
 
 
@@ -43,7 +43,9 @@ def load_mod(
     The file is read in any encoding (UTF-8, else Windows-1252/Latin-1) with any line ending.
     MATLAB code in the file is never run: it is skipped with a [`ModWarning`][] naming its
     lines (an error if it sets parameters before ``stoch_simul``), as are Dynare commands
-    without effect on the decision rules (estimation, plots, LaTeX output, ...).
+    without effect on the decision rules (plots, LaTeX output, ...). The estimation statements
+    (``varobs``, ``estimated_params``, measurement errors, ``estimation``) do not change the
+    model either: [`jaxmacro.compat.load_estimation`][] reads them.
 
     **Arguments:**
 
@@ -70,27 +72,80 @@ def load_mod(
 
     **Warns:** [`jaxmacro.compat.ModWarning`][] for what was skipped or reinterpreted.
     """
-    mod, notes = parse_mod_file(path, defines=defines, steady_state=steady_state)
-    model, more = build_model(
-        mod,
+    return _import(
+        path,
+        build_model,
+        defines,
         params=params,
         derived_params=derived_params,
         steady_state=steady_state,
-        return_warnings=True,
     )
+
+
+def _import(path, build, defines, for_estimation=False, **kw):
+    """Parse `path`, ``build(mod, **kw, return_warnings=True)``, issue the warnings of both
+    (as ModWarnings attributed to the caller of the public function) and return the result."""
+    mod, notes = parse_mod_file(
+        path, defines=defines, steady_state=kw.get("steady_state"), for_estimation=for_estimation
+    )
+    out, more = build(mod, **kw, return_warnings=True)
     for w in notes + more:
-        warnings.warn(w, ModWarning, stacklevel=2)
-    return model
+        warnings.warn(w, ModWarning, stacklevel=3)
+    return out
 
 
-def parse_mod_file(path, *, defines=None, steady_state=None) -> tuple[ModFile, list[str]]:
-    """Read and parse a file: (ModFile, warnings as one-line strings)."""
+def load_estimation(
+    path: str | os.PathLike,
+    data=None,
+    *,
+    defines: Mapping[str, object] | None = None,
+    params: Mapping[str, float] | None = None,
+    derived_params: str = "fixed",
+    steady_state: Callable | None = None,
+):
+    """Import a `.mod` file's estimation: ``varobs``, ``estimated_params``, measurement errors
+    and ``estimation(datafile=..., first_obs=, nobs=, presample=, lik_init=)``.
+
+    ```python
+    problem = load_estimation("rbc_est.mod")     # data from estimation(datafile=...)
+    problem.evaluate()["loglik"]                  # log-likelihood at the initial values
+    est = problem.estimate()                      # posterior mode (ML without priors)
+    ```
+
+    `data` is a CSV path, an array (T x n_obs, ``varobs`` order) or a mapping observable ->
+    series (default: the file's ``datafile``, relative to the `.mod` file's folder); the
+    other arguments are those of [`jaxmacro.compat.load_mod`][]. Returns a
+    [`jaxmacro.compat.EstimationProblem`][] (see [`jaxmacro.compat.estimation_problem`][] for
+    the priors, the names of estimated shock moments and what raises).
+
+    **Warns:** [`jaxmacro.compat.ModWarning`][] for what was skipped, and for ``estimation``
+    options jaxmacro does not honour that could change the result.
+    """
+    from ._estimation import estimation_problem
+
+    return _import(
+        path,
+        lambda mod, **kw: estimation_problem(mod, data, **kw),
+        defines,
+        for_estimation=True,
+        params=params,
+        derived_params=derived_params,
+        steady_state=steady_state,
+    )
+
+
+def parse_mod_file(
+    path, *, defines=None, steady_state=None, for_estimation=False
+) -> tuple[ModFile, list[str]]:
+    """Read and parse a file: (ModFile, warnings as one-line strings). With `for_estimation`
+    the estimation statements are not reported as skipped (they are used)."""
     path = os.fspath(path)
     text = read_mod(path)
     mod = parse_mod(text, defines=defines, filename=path)
     notes = list(mod.warnings)
-    if mod.skipped:
-        notes.append(skipped_summary(mod))
+    skipped = [s for s in mod.skipped if not (for_estimation and s.reason == ESTIMATION_WHY)]
+    if skipped:
+        notes.append(skipped_summary(mod, skipped=skipped))
     ext = external_steady_state_files(path)
     if ext and steady_state is None:
         how = (
@@ -105,17 +160,18 @@ def parse_mod_file(path, *, defines=None, steady_state=None) -> tuple[ModFile, l
     return mod, notes
 
 
-def skipped_summary(mod: ModFile, limit: int = 8) -> str:
+def skipped_summary(mod: ModFile, limit: int = 8, skipped=None) -> str:
+    skipped = mod.skipped if skipped is None else skipped
     parts = []
-    for s in mod.skipped[:limit]:
+    for s in skipped[:limit]:
         a, b = s.lines
         where = f"line {a}" if a == b else f"lines {a}-{b}"
         parts.append(f"{where} ({s.what})")
-    more = f" and {len(mod.skipped) - limit} more" if len(mod.skipped) > limit else ""
+    more = f" and {len(skipped) - limit} more" if len(skipped) > limit else ""
     return (
-        f"{mod.filename}: skipped {len(mod.skipped)} statement(s) that do not change the "
+        f"{mod.filename}: skipped {len(skipped)} statement(s) that do not change the "
         f"decision rules or are MATLAB code (not run): {'; '.join(parts)}{more}"
     )
 
 
-__all__ = ["load_mod", "read_mod", "ModError"]
+__all__ = ["load_mod", "load_estimation", "read_mod", "ModError"]

@@ -11,6 +11,8 @@ Nothing in the file is ever executed: the parser only builds trees.
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -18,7 +20,15 @@ from . import _ast as A
 from ._errors import ModError
 from ._lexer import Token, tokenize
 from ._macro import preprocess
-from ._modfile import Assignment, Equation, ModFile, ShockStatement, Skipped
+from ._modfile import (
+    Assignment,
+    Equation,
+    EstimatedParam,
+    ModEstimation,
+    ModFile,
+    ShockStatement,
+    Skipped,
+)
 
 # Binary operators: token -> (left binding power, node op)
 _BINOPS = {
@@ -92,8 +102,6 @@ _REFUSED = {
 }
 # Blocks ending in 'end;' that do not change stoch_simul's decision rules: skipped.
 _SKIPPED_BLOCKS = {
-    "estimated_params",
-    "estimated_params_init",
     "estimated_params_bounds",
     "estimated_params_remove",
     "observation_trends",
@@ -115,8 +123,6 @@ _SKIPPED_BLOCKS = {
 }
 # Commands (up to ';') that do not change stoch_simul's decision rules: skipped.
 _SKIPPED_COMMANDS = {
-    "varobs",
-    "estimation",
     "identification",
     "shock_decomposition",
     "realtime_shock_decomposition",
@@ -186,12 +192,30 @@ _SKIPPED_COMMANDS = {
     "prior_posterior_function",
 }
 _SKIPPED_WHY = "has no effect on the decision rules of stoch_simul"
+ESTIMATION_WHY = (
+    "read for estimation (jaxmacro.compat.estimation_problem, the loglik and estimate "
+    "commands); no effect on the decision rules of stoch_simul"
+)
+# estimated_params prior shapes: Dynare keyword -> the name jaxmacro stores
+PRIOR_SHAPES = {
+    "normal_pdf": "normal_pdf",
+    "beta_pdf": "beta_pdf",
+    "gamma_pdf": "gamma_pdf",
+    "inv_gamma_pdf": "inv_gamma_pdf",
+    "inv_gamma1_pdf": "inv_gamma_pdf",
+    "uniform_pdf": "uniform_pdf",
+}
+_UNSUPPORTED_SHAPES = {
+    "inv_gamma2_pdf": "the type-2 inverse gamma prior (inv_gamma2_pdf) is not supported",
+    "weibull_pdf": "the Weibull prior (weibull_pdf) is not supported",
+}
 _KEYWORDS = (
     _RESERVED
     | set(_REFUSED)
     | _SKIPPED_BLOCKS
     | _SKIPPED_COMMANDS
     | {"model_local_variable", "PARAMETERS"}
+    | {"varobs", "estimated_params", "estimated_params_init", "estimation"}
 )
 # stoch_simul options that change nothing in the decision rules (printing, plotting,
 # simulation and moments after the solve, or the choice among equivalent algorithms).
@@ -281,6 +305,16 @@ class _Parser:
         self.predetermined: list[str] = []
         self.skipped: list[Skipped] = []
         self.warnings: list[str] = []
+        # estimation: varobs, estimated_params(_init), measurement errors, estimation(...)
+        self.observables: list[str] = []
+        self.varobs_at: tuple[int, int] | None = None
+        self.est_params: list[EstimatedParam] = []
+        self.est_use_calibration = False
+        self.measurement: list[ShockStatement] = []
+        self.estimation_opts: dict[str, str] | None = None
+        self.estimation_opt_at: dict[str, tuple[int, int]] = {}
+        self.estimation_lines: list[int] = []
+        self.allow_inf = False
         self.depth = 0
         self.model_at: tuple[int, int] | None = None
         self.block: tuple[str, Token] = ("", Token("eof", "", 0, 0))
@@ -384,6 +418,12 @@ class _Parser:
             return
         if word == "stoch_simul":
             return self.stoch_simul_statement()
+        if word == "varobs":
+            return self.varobs_statement()
+        if word in ("estimated_params", "estimated_params_init"):
+            return self.estimated_params_block()
+        if word == "estimation" and (nxt.value in (";", "(") or nxt.kind == "name"):
+            return self.estimation_statement()
         if word in _REFUSED:
             self.fail(t, f"unsupported command {word!r}: {_REFUSED[word]}")
         if word in _SKIPPED_BLOCKS:
@@ -478,6 +518,280 @@ class _Parser:
                 self.predetermined.append(nt.value)
         if not self.predetermined:
             self.fail(kw, "empty predetermined_variables statement")
+
+    # ---------------------------------------------------------------- estimation
+    def varobs_statement(self):
+        kw = self.next()
+        n = 0
+        while not self.accept(";"):
+            if self.accept(","):
+                continue
+            t = self.peek()
+            if t.kind == "eof":
+                self.fail(t, "missing ';' after varobs")
+            if t.kind == "bad":
+                self.bad_token(t)
+            if t.kind != "name":
+                self.fail(t, f"expected an observed variable in varobs, found {self.show(t)}")
+            self.next()
+            kind = self.kind.get(t.value)
+            if kind != "endo":
+                what = {"exo": "an exogenous variable", "param": "a parameter"}.get(
+                    kind, "not declared"
+                )
+                self.fail(
+                    t,
+                    f"varobs: {t.value!r} is {what}; observed variables must be declared "
+                    "endogenous variables (var)",
+                )
+            if t.value in self.observables:
+                self.fail(t, f"varobs: {t.value!r} is listed twice")
+            self.observables.append(t.value)
+            n += 1
+        if n == 0:
+            self.fail(kw, "empty varobs statement")
+        self.varobs_at = self.varobs_at or (kw.line, kw.col)
+        self.skip("Dynare command 'varobs'", kw.line, self.toks[self.i - 1].line, ESTIMATION_WHY)
+
+    def estimated_params_block(self):
+        """``estimated_params; ... end;`` (one entry a line, ML or Bayesian form, see
+        [`EstimatedParam`][]) or ``estimated_params_init; NAME, INIT; ... end;``."""
+        kw = self.next()
+        init_block = kw.value == "estimated_params_init"
+        self.block = (kw.value, kw)
+        if self.peek().kind == "op" and self.peek().value == "(":
+            for name, (_, tok) in self.options(kw.value).items():
+                if not init_block and name == "overwrite":
+                    self.est_params.clear()
+                elif init_block and name == "use_calibration":
+                    self.est_use_calibration = True
+                else:
+                    self.fail(tok, f"option {name!r} of {kw.value} is not supported")
+        self.expect(";", f"after {kw.value}")
+        self.mode, self.allow_inf = "param", True
+        try:
+            while not self.at_end():
+                kind, names, head, me = self.estimated_head(kw.value)
+                fields = self.estimated_fields()
+                if init_block:
+                    self.estimated_init(kind, names, head, fields)
+                else:
+                    self.est_params.append(self.estimated_entry(kind, names, head, me, fields))
+        finally:
+            self.allow_inf = False
+        self.skip(f"Dynare block {kw.value!r}", kw.line, self.toks[self.i - 1].line, ESTIMATION_WHY)
+
+    def estimated_head(self, block: str):
+        t = self.peek()
+        if t.kind == "name" and t.value in ("stderr", "corr") and self.peek(1).kind == "name":
+            self.next()
+            if t.value == "stderr":
+                name, me = self.shock_name(f"a shock or observed variable after stderr in {block}")
+                return "stderr", (name,), t, me
+            names, me = self.shock_pair("between the two variables of corr")
+            return "corr", names, t, me
+        if t.kind == "name" and t.value.lower() == "dsge_prior_weight":
+            self.fail(t, "DSGE-VAR estimation (dsge_prior_weight) is not supported")
+        nt = self.expect_name(f"a parameter, 'stderr NAME' or 'corr NAME1, NAME2' in {block}")
+        kind = self.kind.get(nt.value)
+        if kind in ("exo", "endo"):
+            self.fail(
+                nt,
+                f"{nt.value!r} is a variable, not a parameter: write 'stderr {nt.value}' to "
+                "estimate its standard deviation",
+            )
+        if kind != "param":
+            self.fail(nt, f"unknown parameter {nt.value!r} in {block}")
+        return "param", (nt.value,), nt, False
+
+    def estimated_fields(self) -> list[tuple[Token, object]]:
+        """The comma-separated fields after the name, up to ';': (first token, expression,
+        None for an empty field, or the prior shape keyword as a Token)."""
+        fields: list[tuple[Token, object]] = []
+        while not self.accept(";"):
+            self.expect(",", "between the fields of an estimated parameter")
+            t = self.peek()
+            if t.kind == "op" and t.value in ",;":
+                fields.append((t, None))
+                continue
+            nxt = self.peek(1)
+            if (
+                t.kind == "name"
+                and t.value not in self.kind
+                and t.value not in self.local_names
+                and t.value not in ("inf", "Inf")
+                and nxt.kind in ("op", "eof")
+                and nxt.value in (",", ";", "")
+            ):
+                fields.append((t, self.next()))  # a prior shape (checked by the caller)
+                continue
+            fields.append((t, self.expression()))
+        return fields
+
+    def estimated_entry(self, kind, names, head: Token, me: bool, fields) -> EstimatedParam:
+        label = EstimatedParam.make_label(kind, names)
+        shapes = [(i, t) for i, (t, f) in enumerate(fields) if isinstance(f, Token)]
+        for e in self.est_params:
+            if e.kind == kind and set(e.names) == set(names):
+                self.fail(head, f"{label} is estimated twice (first at line {e.line})")
+        if len(shapes) > 1:
+            self.fail(shapes[1][1], f"{label}: more than one prior shape")
+        values = [f for _, f in fields]
+        if not shapes:  # maximum likelihood: NAME, INIT[, LB, UB]
+            if len(fields) not in (1, 3):
+                self.fail(
+                    head,
+                    f"{label}: {len(fields)} field(s) after the name; the maximum-likelihood "
+                    "form is 'NAME, INITIAL_VALUE[, LOWER_BOUND, UPPER_BOUND];' and the "
+                    "Bayesian form needs a prior shape (normal_pdf, beta_pdf, gamma_pdf, "
+                    "inv_gamma_pdf, uniform_pdf)",
+                )
+            if values[0] is None:
+                self.fail(fields[0][0], f"{label}: the initial value is required without a prior")
+            init, lower, upper = (values + [None, None])[:3]
+            return EstimatedParam(kind, names, me, init, lower, upper, line=head.line, col=head.col)
+        k, st = shapes[0]
+        if st.value in _UNSUPPORTED_SHAPES:
+            self.fail(st, f"{label}: {_UNSUPPORTED_SHAPES[st.value]}")
+        if st.value not in PRIOR_SHAPES:
+            self.fail(
+                st,
+                f"{label}: unknown prior shape or name {st.value!r} (prior shapes: "
+                f"{', '.join(PRIOR_SHAPES)})",
+            )
+        shape = PRIOR_SHAPES[st.value]
+        before, after = values[:k], values[k + 1 :]
+        if len(before) not in (0, 1, 3):
+            self.fail(
+                head,
+                f"{label}: {len(before)} field(s) before the prior shape; the Bayesian form "
+                "is 'NAME, [INITIAL_VALUE, [LOWER_BOUND, UPPER_BOUND,]] SHAPE, MEAN, STD"
+                "[, P3, P4[, JSCALE]];'",
+            )
+        if not 2 <= len(after) <= 5:
+            self.fail(
+                st,
+                f"{label}: {len(after)} field(s) after {st.value}; expected MEAN, STD"
+                "[, P3, P4[, JSCALE]] (2 to 5 fields, empty ones allowed)",
+            )
+        init, lower, upper = (before + [None, None, None])[:3]
+        mean, std, p3, p4, jscale = (after + [None] * 3)[:5]
+        if shape == "uniform_pdf":
+            given = (mean is not None and std is not None, p3 is not None and p4 is not None)
+            if given[0] == given[1]:
+                self.fail(
+                    st,
+                    f"{label}: give a uniform prior either by MEAN, STD or by its bounds P3, "
+                    "P4 (uniform_pdf, , , LOWER, UPPER), not "
+                    + ("both" if given[0] else "neither"),
+                )
+        elif mean is None or std is None:
+            self.fail(st, f"{label}: the prior {st.value} needs a mean and a standard deviation")
+        return EstimatedParam(
+            kind,
+            names,
+            me,
+            init,
+            lower,
+            upper,
+            shape,
+            mean,
+            std,
+            p3,
+            p4,
+            jscale,
+            line=head.line,
+            col=head.col,
+        )
+
+    def estimated_init(self, kind, names, head: Token, fields):
+        label = EstimatedParam.make_label(kind, names)
+        if len(fields) != 1 or fields[0][1] is None or isinstance(fields[0][1], Token):
+            self.fail(head, f"{label}: estimated_params_init takes 'NAME, INITIAL_VALUE;'")
+        for i, e in enumerate(self.est_params):
+            if e.kind == kind and set(e.names) == set(names):
+                self.est_params[i] = dataclasses.replace(e, init=fields[0][1])
+                return
+        self.fail(head, f"estimated_params_init: {label} is not in an estimated_params block")
+
+    def estimation_statement(self):
+        kw = self.next()
+        opts = {}
+        if self.peek().kind == "op" and self.peek().value == "(":
+            opts = self.options("estimation")
+        self.variable_list("estimation")
+        self.estimation_lines.append(kw.line)
+        # options persist from one estimation to the next, as Dynare's options_ does
+        self.estimation_opts = {
+            **(self.estimation_opts or {}),
+            **{k: v for k, (v, _) in opts.items()},
+        }
+        self.estimation_opt_at.update({k: (tok.line, tok.col) for k, (_, tok) in opts.items()})
+        self.skip(
+            "Dynare command 'estimation'", kw.line, self.toks[self.i - 1].line, ESTIMATION_WHY
+        )
+
+    def estimation_result(self) -> ModEstimation | None:
+        """The estimation data of the file, checked against varobs (None if the file has no
+        varobs, estimated_params, measurement error or estimation command)."""
+        if not (self.observables or self.est_params or self.estimation_lines or self.measurement):
+            return None
+        obs = set(self.observables)
+        for e in self.est_params:
+            if e.measurement and e.kind == "corr":
+                self.fail_at(
+                    e.line, e.col, f"{e.label}: correlated measurement errors are not supported"
+                )
+            if e.measurement and e.names[0] not in obs:
+                self.fail_at(
+                    e.line,
+                    e.col,
+                    f"{e.label}: {e.names[0]!r} is an endogenous variable but not observed "
+                    "(varobs), so it has no measurement error",
+                )
+        for m in self.measurement:
+            if m.kind in ("cov", "corr"):
+                self.fail_at(
+                    m.line, m.col, "correlated measurement errors are not supported (shocks block)"
+                )
+            if self.observables and m.names[0] not in obs:
+                self.fail_at(
+                    m.line,
+                    m.col,
+                    f"measurement error on {m.names[0]!r}, which is not an observed "
+                    "variable (varobs)",
+                )
+        if self.est_params:
+            bayes = [e.prior is not None for e in self.est_params]
+            if any(bayes) and not all(bayes):
+                e = self.est_params[bayes.index(not bayes[0])]
+                self.fail_at(
+                    e.line,
+                    e.col,
+                    f"{e.label}: estimated_params mixes entries with and without a prior "
+                    "(all or none must have one, as in Dynare)",
+                )
+        if len(self.estimation_lines) > 1:
+            self.warnings.append(
+                f"{self.filename}: {len(self.estimation_lines)} estimation statements (lines "
+                f"{', '.join(map(str, self.estimation_lines))}): jaxmacro uses the options as "
+                "they stand at the last one"
+            )
+        last = self.estimation_lines[-1] if self.estimation_lines else None
+        return ModEstimation(
+            observables=tuple(self.observables),
+            params=tuple(self.est_params),
+            measurement_errors=tuple(self.measurement),
+            options=dict(self.estimation_opts or {}),
+            option_at=dict(self.estimation_opt_at),
+            varobs_at=self.varobs_at,
+            estimation_line=last,
+            use_calibration=self.est_use_calibration,
+        )
+
+    def fail_at(self, line: int, col: int, msg: str):
+        src = self.lines[line - 1] if 0 < line <= len(self.lines) else None
+        raise ModError(msg, line, col, self.filename, src)
 
     def skip_to_semicolon(self):
         while True:
@@ -636,20 +950,24 @@ class _Parser:
                     "solves orders 1 and 2; the order-2 rule it computes equals the order-1 "
                     "and order-2 terms of Dynare's higher-order rule"
                 )
-        while not self.accept(";"):  # variable list: only selects what Dynare prints
-            t = self.peek()
-            if t.kind == "eof":
-                self.fail(t, "missing ';' after stoch_simul")
-            if t.kind != "name" or self.kind.get(t.value) != "endo":
-                self.fail(
-                    t,
-                    f"expected ';' or an endogenous variable after stoch_simul, found "
-                    f"{self.show(t)}",
-                )
-            self.next()
+        self.variable_list("stoch_simul")
         self.stoch_simul_lines.append(kw.line)
         # options persist from one stoch_simul to the next, as Dynare's options_ does
         self.stoch_simul = {**(self.stoch_simul or {}), **{k: v for k, (v, _) in opts.items()}}
+
+    def variable_list(self, command: str):
+        """The endogenous variables after a command, up to ';' (they only select what
+        Dynare prints or reports)."""
+        while not self.accept(";"):
+            t = self.peek()
+            if t.kind == "eof":
+                self.fail(t, f"missing ';' after {command}")
+            if t.kind != "name" or self.kind.get(t.value) != "endo":
+                self.fail(
+                    t,
+                    f"expected ';' or an endogenous variable after {command}, found {self.show(t)}",
+                )
+            self.next()
 
     # ---------------------------------------------------------------- blocks
     def block_open(self, what: str, allowed: set[str] = frozenset()):
@@ -781,16 +1099,25 @@ class _Parser:
             self.initval.append(Assignment(nt.value, e, nt.line, nt.col))
         self.mode = "param"
 
-    def shock_name(self) -> str:
-        nt = self.expect_name("a shock name")
+    def shock_name(self, what: str = "a shock name") -> tuple[str, bool]:
+        """A name in the shocks block (or in stderr/corr of estimated_params): (name, is it
+        an endogenous variable, i.e. a measurement error on an observed variable)."""
+        nt = self.expect_name(what)
         kind = self.kind.get(nt.value)
-        if kind == "endo":
-            self.fail(
-                nt, f"{nt.value!r} is endogenous: measurement errors in shocks are not supported"
-            )
-        if kind != "exo":
+        if kind not in ("exo", "endo"):
             self.fail(nt, f"unknown exogenous variable {nt.value!r}")
-        return nt.value
+        return nt.value, kind == "endo"
+
+    def shock_pair(self, context: str) -> tuple[tuple[str, str], bool]:
+        t = self.peek()
+        a, me_a = self.shock_name()
+        self.expect(",", context)
+        b, me_b = self.shock_name()
+        if me_a != me_b:
+            self.fail(t, f"{a!r} and {b!r}: a shock and an observed variable cannot be paired")
+        if a == b:
+            self.fail(t, f"{a!r} is paired with itself")
+        return (a, b), me_a
 
     def shocks_block(self):
         kw = self.next()
@@ -804,46 +1131,43 @@ class _Parser:
         self.expect(";", "after shocks")
         if overwrite:
             self.shocks.clear()
+            self.measurement.clear()
         self.mode = "shocks"
         while not self.at_end():
             t = self.next()
+            # a statement on endogenous (observed) variables is a measurement error
             if t.kind == "name" and t.value == "var":
-                names = [self.shock_name()]
-                if self.accept(","):
-                    names.append(self.shock_name())
+                if self.peek(1).kind == "op" and self.peek(1).value == ",":
+                    names, me = self.shock_pair("in a covariance 'var e1, e2 = value;'")
                     self.expect("=", "in a covariance 'var e1, e2 = value;'")
-                    e = self.expression()
-                    self.expect(";")
-                    self.shocks.append(ShockStatement("cov", tuple(names), e, t.line, t.col))
-                    continue
-                if self.accept("="):
-                    e = self.expression()
-                    self.expect(";")
-                    self.shocks.append(ShockStatement("var", tuple(names), e, t.line, t.col))
-                    continue
-                self.expect(";", f"after 'var {names[0]}'")
-                st = self.peek()
-                if st.kind == "name" and st.value == "stderr":
-                    self.next()
-                    e = self.expression()
-                    self.expect(";", "after stderr")
-                    self.shocks.append(ShockStatement("stderr", tuple(names), e, t.line, t.col))
-                    continue
-                if st.kind == "name" and st.value in ("periods", "values"):
-                    self.fail(st, "deterministic shocks (periods/values) are not supported")
-                self.fail(st, f"expected 'stderr' after 'var {names[0]};', found {self.show(st)}")
+                    kind = "cov"
+                else:
+                    name, me = self.shock_name()
+                    names = (name,)
+                    kind = "var" if self.accept("=") else "stderr"
+                    if kind == "stderr":
+                        self.expect(";", f"after 'var {name}'")
+                        st = self.peek()
+                        if st.kind == "name" and st.value in ("periods", "values"):
+                            self.fail(st, "deterministic shocks (periods/values) are not supported")
+                        if st.kind != "name" or st.value != "stderr":
+                            self.fail(
+                                st, f"expected 'stderr' after 'var {name};', found {self.show(st)}"
+                            )
+                        self.next()
             elif t.kind == "name" and t.value == "corr":
-                names = [self.shock_name()]
-                self.expect(",", "between the two shocks of corr")
-                names.append(self.shock_name())
+                names, me = self.shock_pair("between the two shocks of corr")
                 self.expect("=", "in 'corr e1, e2 = value;'")
-                e = self.expression()
-                self.expect(";")
-                self.shocks.append(ShockStatement("corr", tuple(names), e, t.line, t.col))
+                kind = "corr"
             else:
                 self.fail(
                     t, f"expected 'var', 'corr' or 'end' in the shocks block, found {self.show(t)}"
                 )
+            e = self.expression()
+            self.expect(";", "after stderr" if kind == "stderr" else "")
+            (self.measurement if me else self.shocks).append(
+                ShockStatement(kind, names, e, t.line, t.col)
+            )
         self.mode = "param"
 
     # ---------------------------------------------------------------- expressions
@@ -974,6 +1298,8 @@ class _Parser:
         ):
             self.fail(t, f"the operator {name}(...) is not supported")
         kind = self.kind.get(name)
+        if self.allow_inf and kind is None and not is_call and name in ("inf", "Inf"):
+            return A.Num(math.inf, t.line, t.col)
         if self.mode == "model" and name in self.locals:
             if is_call:
                 self.fail(
@@ -1068,6 +1394,7 @@ class _Parser:
                     self.filename,
                     self.lines[line - 1],
                 )
+        estimation = self.estimation_result()
         last_ss = self.stoch_simul_lines[-1] if self.stoch_simul_lines else None
         self.judge_native(last_ss)
         assignments = [a for a in self.param_assignments if last_ss is None or a.line < last_ss]
@@ -1105,6 +1432,7 @@ class _Parser:
             predetermined=tuple(self.predetermined),
             skipped=tuple(self.skipped),
             stoch_simul_count=len(self.stoch_simul_lines),
+            estimation=estimation,
             warnings=tuple(self.warnings),
         )
 

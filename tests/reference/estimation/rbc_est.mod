@@ -48,6 +48,11 @@ varobs y;
 estimated_params;
   rho, 0.95;
 end;
+// RICCATI is given by make_reference.py (-DRICCATI=...); -1 (Dynare's exact filter, as
+// jaxmacro's) when the file is read without it
+@#ifndef RICCATI
+@#define RICCATI = -1
+@#endif
 options_.riccati_tol = @{RICCATI};
 options_.debug = true;  // makes Dynare store oo_.likelihood_at_initial_parameters
 estimation(datafile='rbc.csv', mode_compute=0, lik_init=1, nograph, plot_priors=0);
