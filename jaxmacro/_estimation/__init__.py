@@ -4,6 +4,7 @@ from ._estimate import (
     Estimate as Estimate,
     Posterior as Posterior,
     estimate as estimate,
+    likelihood_at as likelihood_at,
     posterior as posterior,
 )
 from ._kalman import (

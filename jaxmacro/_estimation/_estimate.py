@@ -258,7 +258,8 @@ def _grad_natural(problem: Posterior, x):
 
 
 @eqx.filter_jit
-def _at_mode(problem: Posterior, x):
+def likelihood_at(problem: Posterior, x):
+    """(log-likelihood, filter result) of `problem` at natural parameter values x (jitted)."""
     kf = problem.filter(x)
     return kf.log_likelihood, kf.result
 
@@ -342,7 +343,7 @@ def estimate(
     except np.linalg.LinAlgError:
         cov = np.full((n, n), np.nan)
     se = np.sqrt(np.where(np.diag(cov) > 0, np.diag(cov), np.nan))
-    ll, result = _at_mode(problem, x)
+    ll, result = likelihood_at(problem, x)
     return Estimate(
         names=problem.names,
         mode=x,

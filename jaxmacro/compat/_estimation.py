@@ -214,7 +214,7 @@ class EstimationProblem:
         NaN)."""
         import jax.numpy as jnp
 
-        from .._estimation._estimate import _at_mode
+        from .._estimation import likelihood_at
 
         post = self.posterior()
         x = self.start_vector()
@@ -223,7 +223,7 @@ class EstimationProblem:
             if unknown:
                 raise ValueError(f"not estimated: {unknown}; estimated: {self.names}")
             x = jnp.asarray([values.get(n, self.start[n]) for n in self.names], dtype=x.dtype)
-        ll, result = _at_mode(post, x)
+        ll, result = likelihood_at(post, x)
         lp = post.log_prior(x)
         return {
             "loglik": float(ll),
