@@ -5,6 +5,7 @@ The public surface is this module. Enable float64 in your program
 """
 
 from . import compat as compat, internal as internal, models as models
+from ._cache import enable_compilation_cache as enable_compilation_cache
 from ._calibration import (
     AbstractTransform as AbstractTransform,
     Bounded as Bounded,

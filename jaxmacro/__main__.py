@@ -15,7 +15,9 @@ failure, ...); 2 for usage errors and files that cannot be imported (parse error
 is one line on standard error.
 
 This is a program, not the library: it turns on float64 for itself
-(``jax_enable_x64``), as Dynare computes in double precision.
+(``jax_enable_x64``), as Dynare computes in double precision, and JAX's on-disk compilation
+cache (``~/.cache/jaxmacro/xla``; ``$JAXMACRO_CACHE_DIR`` moves it, ``--no-cache`` or
+``JAXMACRO_NO_CACHE=1`` turns it off), so a second run of the same model skips compilation.
 """
 
 from __future__ import annotations
@@ -55,6 +57,11 @@ def _model_arguments(sp, params_help="replace the file's value of a parameter (r
         action="append",
         default=[],
         help=params_help,
+    )
+    sp.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="do not use the on-disk compilation cache (also: JAXMACRO_NO_CACHE=1)",
     )
 
 
@@ -552,6 +559,7 @@ def main(argv=None) -> int:
     """Entry point of ``python -m jaxmacro`` and the ``jaxmacro`` console script."""
     args = _parser().parse_args(argv)
     try:
+        _compilation_cache(args)
         if args.command == "solve":
             return _solve(args)
         if args.command == "check":
@@ -577,6 +585,20 @@ def main(argv=None) -> int:
         print(f"jaxmacro: error: {type(e).__name__}: {_one_line(e)}", file=sys.stderr)
         return EXIT_UNSOLVED
     return EXIT_INPUT
+
+
+def _compilation_cache(args) -> None:
+    """The program keeps compiled solves on disk (see `jaxmacro.enable_compilation_cache`),
+    unless ``--no-cache`` or ``JAXMACRO_NO_CACHE=1``; a cache that cannot be created is
+    skipped with a warning, never an error."""
+    from jaxmacro._cache import cache_disabled_by_environment, enable_compilation_cache
+
+    if getattr(args, "no_cache", False) or cache_disabled_by_environment():
+        return
+    try:
+        enable_compilation_cache()
+    except OSError as e:
+        print(f"jaxmacro: warning: no compilation cache ({_one_line(e)})", file=sys.stderr)
 
 
 def _check(args) -> int:

@@ -1,12 +1,16 @@
-"""Test configuration: float64 everywhere (the library itself never flips global config)."""
+"""Test configuration: float64 everywhere (the library itself never flips global config), and
+no on-disk compilation cache for the command line run in process or in subprocesses, so the
+suite's compile counts and timings are its own (tests/test_cli_cache.py turns it on)."""
 
 import gc
+import os
 
 import jax
 import numpy as np
 import pytest
 
 jax.config.update("jax_enable_x64", True)
+os.environ["JAXMACRO_NO_CACHE"] = "1"
 
 REFERENCE = __import__("pathlib").Path(__file__).resolve().parent / "reference"
 
