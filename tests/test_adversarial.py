@@ -16,6 +16,7 @@ import pytest
 
 import jaxmacro as jm
 from jaxmacro._dynamics._shocks import shock_factor
+from jaxmacro.compat import ModError, parse_mod
 
 
 def _names(result):
@@ -157,3 +158,103 @@ def test_shock_factor_is_cholesky_when_definite():
     np.testing.assert_allclose(np.asarray(L @ L.T), np.outer(v, v), atol=1e-14)
     g = jax.grad(lambda c: shock_factor(c).sum())(jnp.outer(v, v))
     assert np.all(np.isfinite(np.asarray(g)))
+
+
+# ------------------------------------------------------------------ item 6: float64 required
+_X64_OFF = r"""
+import jax
+import jaxmacro as jm
+from jaxmacro.models import rbc
+
+calls = {
+    "solve": lambda: jm.solve(rbc()),
+    "steady_state": lambda: jm.steady_state(rbc()),
+    "portfolio": lambda: jm.portfolio(jm.models.lucas_trees_ds()),
+    "calibrate": lambda: jm.calibrate(
+        lambda p: ({"m": p["a"]}, True), {"m": 1.0}, {"a": 0.5}, free="a", progress=False
+    ),
+}
+for name, call in calls.items():
+    try:
+        call()
+        print(name, "NO ERROR")
+    except TypeError as e:
+        print(name, "TypeError", 'jax.config.update("jax_enable_x64", True)' in str(e))
+print("x64 still off:", not jax.config.read("jax_enable_x64"))
+"""
+
+
+def test_float32_refused_with_the_line_that_enables_float64():
+    """A fresh interpreter with x64 off: every front door names the fix; the library never
+    flips the global flag itself."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, JAX_ENABLE_X64="0", JAX_PLATFORMS="cpu")
+    out = subprocess.run(
+        [sys.executable, "-c", _X64_OFF], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    lines = out.stdout.splitlines()
+    for name in ("solve", "steady_state", "portfolio", "calibrate"):
+        assert f"{name} TypeError True" in lines, out.stdout
+    assert "x64 still off: True" in lines
+
+
+def test_float32_parameters_refused_with_x64_on():
+    theta = jnp.asarray(_static().param_vector(), dtype=jnp.float32)
+    with pytest.raises(TypeError, match="float32 arrays; jaxmacro needs float64"):
+        jm.solve(_static(), theta)
+
+
+# ------------------------------------------------------------------ item 11: options and messages
+@pytest.mark.parametrize("bad", [1.0, 0.5, float("nan"), float("inf"), -2.0])
+def test_qz_criterium_validated_in_every_front_door(bad):
+    m = _static()
+    ss = jm.steady_state(m)
+    ds = jm.models.lucas_trees_ds()
+    calls = [
+        lambda: jm.solve(m, qz_criterium=bad),
+        lambda: jm.perturb(m, ss, qz_criterium=bad),
+        lambda: jm.portfolio(ds, qz_criterium=bad),
+        lambda: jm.portfolio_dynamics(ds, qz_criterium=bad),
+    ]
+    for call in calls:
+        with pytest.raises(ValueError, match="qz_criterium must be a finite number > 1"):
+            call()
+
+
+def test_qz_criterium_type_checked():
+    with pytest.raises(TypeError, match="qz_criterium must be a number"):
+        jm.solve(_static(), qz_criterium="1.1")
+
+
+_MOD = """var y;
+varexo e;
+parameters rho;
+rho = 0.5;
+model;
+y = rho*y(-1) + e;
+end;
+shocks;
+var e = 0.01;
+end;
+"""
+
+
+@pytest.mark.parametrize(
+    "old, new, match",
+    [
+        ("varexo e;", "varexo e", r"line 3, column 1: missing ';' at the end of the varexo "),
+        ("var y;", "var y", r"line 2, column 1: missing ';' at the end of the var statement"),
+        ("+ e;\nend;", "+ e;", r"line 7, column 1: missing 'end;' of the model block opened at"),
+        ("0.01;\nend;", "0.01;", r"line \d+, column \d+: missing 'end;' of the shocks block"),
+        ("+ e;\nend;", "+ e;\nsteady_state_model;\ny = 0;", r"before 'steady_state_model'"),
+    ],
+)
+def test_parse_messages_say_what_is_missing_and_where(old, new, match):
+    text = _MOD.replace(old, new)
+    assert text != _MOD
+    with pytest.raises(ModError, match=match):
+        parse_mod(text, filename="bad.mod")

@@ -38,6 +38,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
+from .._misc import require_float64
 from ._loop import drive
 from ._problem import prepare, start_vector
 from ._result import Calibration, MultiStartCalibration, build_result
@@ -103,6 +104,7 @@ def calibrate(
     with a positive loss and the moments that miss listed by `Calibration.missed()`.
     """
     dtype = jnp.result_type(float)
+    require_float64(dtype, "calibrate")
     problem, names, meta = prepare(moment_fn, targets, params0, free, transforms, weights, dtype)
     x0 = np.asarray([float(params0[n]) for n in problem.free], dtype=dtype)
     u0 = jnp.asarray(start_vector(problem, x0), dtype=dtype)
@@ -164,6 +166,7 @@ def calibrate_multistart(
     spread of the estimates (a wide spread at equal loss signals weak identification).
     """
     dtype = jnp.result_type(float)
+    require_float64(dtype, "calibrate_multistart")
     problem, names, meta = prepare(moment_fn, targets, params0, free, transforms, weights, dtype)
     base = np.asarray([float(params0[n]) for n in problem.free], dtype=dtype)
     if starts is not None:
