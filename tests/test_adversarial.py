@@ -181,6 +181,9 @@ for name, call in calls.items():
     except TypeError as e:
         print(name, "TypeError", 'jax.config.update("jax_enable_x64", True)' in str(e))
 print("x64 still off:", not jax.config.read("jax_enable_x64"))
+from jaxmacro._calibration._checkpoint import fingerprint
+
+print("digest", fingerprint(rbc()), fingerprint(jm.default_optimizer()))
 """
 
 
@@ -200,6 +203,12 @@ def test_float32_refused_with_the_line_that_enables_float64():
     for name in ("solve", "steady_state", "portfolio", "calibrate"):
         assert f"{name} TypeError True" in lines, out.stdout
     assert "x64 still off: True" in lines
+    # checkpoint identities are the same in another process (no memory addresses in them),
+    # so a killed calibration resumes
+    from jaxmacro._calibration._checkpoint import fingerprint
+
+    here = f"digest {fingerprint(jm.models.rbc())} {fingerprint(jm.default_optimizer())}"
+    assert here in lines, out.stdout
 
 
 def test_float32_parameters_refused_with_x64_on():

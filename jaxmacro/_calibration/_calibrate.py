@@ -93,8 +93,12 @@ def calibrate(
       most ftol·|L|. `max_rejections`: stop after this many consecutive failed steps.
     - `checkpoint`: path of an ``.npz`` file. Written (atomically) every `checkpoint_every` steps
       and at the end; if it exists when the call starts (and `resume`), the run continues from it.
-      A checkpoint from a different problem (free names, targets, weights, fixed parameters or
-      start) raises ``ValueError``.
+      A checkpoint from a different problem raises ``ValueError`` saying how to start afresh:
+      its identity covers the free names, targets, weights, fixed parameters, start,
+      transforms, optimiser, stopping rules and a digest of `moment_fn` (its code, closure
+      values and the globals it reads, such as the `Model` it solves; the limits of that digest
+      are listed in ``jaxmacro/_calibration/_checkpoint.py``). A damaged checkpoint raises
+      ``ValueError`` naming the file. `resume=False` starts afresh and overwrites it.
     - `checkpoint_every`: steps per compiled chunk (also the progress-bar refresh). Keep it
       equal between a run and its resumption for bitwise-identical trajectories.
     - `progress`: show a tqdm progress bar with the loss and gradient norm.
