@@ -71,6 +71,17 @@ def check_qz_criterium(qz_criterium) -> float:
     return value
 
 
+def check_count(value, name: str, minimum: int = 0) -> int:
+    """A static integer option (periods, lags, burn-in) as an int, validated: an integer >=
+    `minimum`, else `TypeError`/`ValueError` naming the option (JAX would fail deep inside the
+    compiler on a negative length)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"`{name}` must be an integer >= {minimum}, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"`{name}` must be an integer >= {minimum}, got {value}")
+    return int(value)
+
+
 def params_vector(model, params):
     """θ in `model.param_names` order from a mapping (defaults filled) or a vector, as floats
     (float64 required: see [`require_float64`][])."""
