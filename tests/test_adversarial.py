@@ -13,6 +13,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from helpers import ar1_model
 
 import jaxmacro as jm
 from jaxmacro._dynamics._shocks import shock_factor
@@ -300,21 +301,7 @@ def test_model_without_shocks_and_length_options():
 
 
 # ------------------------------------------------------------------ generated inputs
-def _ar1(s=0.01):
-    def res(lag, cur, lead, sh, p):
-        return [cur.x - p.rho * lag.x - p.s * sh.e]
-
-    return jm.Model(
-        res,
-        variables=("x",),
-        shocks=("e",),
-        params=dict(rho=0.5, s=s),
-        steady_state=lambda p: {"x": 0.0 * p.rho},
-        name="ar1",
-    )
-
-
-_AR1 = _ar1()
+_AR1 = ar1_model()
 
 
 def test_generated_ar1_parameters_right_or_flagged():
