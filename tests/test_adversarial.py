@@ -118,6 +118,26 @@ def test_purely_static_model_solves():
     np.testing.assert_allclose(np.asarray(mo.std), [0.015, 0.03], rtol=1e-10)
 
 
+def test_singular_static_block_is_not_successful():
+    """Two dependent static equations: F_0 is singular, so g_u is not finite. It was reported
+    `successful` with g_u = ±inf; now a rank failure with NaN numbers."""
+
+    def res(lag, cur, lead, sh, p):
+        return [cur.a + cur.b - sh.e, p.k * (cur.a + cur.b)]
+
+    m = jm.Model(
+        res,
+        variables=("a", "b"),
+        shocks=("e",),
+        params=dict(k=2.0),
+        steady_state=lambda p: {"a": 0.0 * p.k, "b": 0.0 * p.k},
+        name="dependent",
+    )
+    sol = jm.solve(m, throw=False)
+    assert jm.result_name(sol.result) == "bk_rank_failure"
+    assert np.all(np.isnan(np.asarray(sol.g_u)))
+
+
 # ------------------------------------------------------------------ item 5: singular covariances
 def _three_shock_model(cov):
     def res(lag, cur, lead, sh, p):

@@ -208,6 +208,9 @@ def first_order_rule(model, J, qz_criterium, max_steps):
     result = RESULTS.where(~(residual <= 1e-8 * scale), RESULTS.perturbation_not_converged, result)
     result = RESULTS.where(~converged, RESULTS.perturbation_not_converged, result)
     result = RESULTS.where(~z1_ok, RESULTS.bk_rank_failure, result)
+    # M singular (e.g. a static block with dependent equations): g_u is not finite
+    rule_finite = jnp.all(jnp.isfinite(g_u)) & jnp.all(jnp.isfinite(g_x))
+    result = RESULTS.where(~rule_finite, RESULTS.bk_rank_failure, result)
     result = RESULTS.where(n_stable > ns, RESULTS.bk_indeterminate, result)
     result = RESULTS.where(n_stable < ns, RESULTS.bk_no_stable_solution, result)
     result = RESULTS.where(~finite, RESULTS.nonfinite_model, result)
