@@ -50,22 +50,24 @@ def require_float64(dtype, where: str) -> None:
 
 
 def check_qz_criterium(qz_criterium) -> float:
-    """`qz_criterium` as a float, validated: a finite number > 1 (Dynare's default 1 + 1e-6).
+    """`qz_criterium` as a float, validated: a finite number in (0, 2).
 
-    Eigenvalues with modulus up to it count as stable and those from 2 - qz_criterium as unit
-    roots, so a value <= 1 would call unit roots explosive and a non-finite one everything
-    stable. Raises `ValueError` naming the option.
+    Eigenvalues with modulus up to it count as stable (Blanchard–Kahn) and those from
+    2 − qz_criterium as unit roots (moments). Dynare's default is 1 + 1e-6 (unit roots
+    stable); 1 − 1e-6 (Dynare's default when estimating with ``lik_init=1``) counts them
+    explosive. Zero, negative or non-finite values, or values of 2 and more (every root a unit
+    root), mean nothing: `ValueError` naming the option.
     """
     if isinstance(qz_criterium, (bool, str)) or not isinstance(
         qz_criterium, (numbers.Real, np.floating, np.integer)
     ):
         raise TypeError(
-            f"qz_criterium must be a number > 1 (default 1 + 1e-6), got {qz_criterium!r}"
+            f"qz_criterium must be a number in (0, 2) (default 1 + 1e-6), got {qz_criterium!r}"
         )
     value = float(qz_criterium)
-    if not (math.isfinite(value) and value > 1.0):
+    if not (math.isfinite(value) and 0.0 < value < 2.0):
         raise ValueError(
-            f"qz_criterium must be a finite number > 1 (Dynare's default is 1 + 1e-6: "
+            f"qz_criterium must be a finite number in (0, 2) (Dynare's default is 1 + 1e-6: "
             f"eigenvalues with modulus up to it count as stable), got {qz_criterium!r}"
         )
     return value

@@ -57,7 +57,7 @@ def solve(
       meaning, as `guess`, `solver` and `max_steps` of [`jaxmacro.steady_state`][].
     - `qz_criterium`: eigenvalues with modulus up to this count as stable (Dynare's default
       1 + 1e-6), so unit roots such as relative wealth in portfolio models are allowed. A
-      finite number > 1 (`ValueError` otherwise).
+      finite number in (0, 2) (`ValueError` otherwise); 1 - 1e-6 counts unit roots explosive.
     - `qz_max_steps`: iteration limit of the spectral divide-and-conquer step that finds the
       stable subspace (the first-order solver's counterpart of Dynare's QZ).
     - `throw`: raise on failure, or report it in `solution.result` (use False under vmap and in
