@@ -337,9 +337,7 @@ def _portfolio(args) -> int:
     import jaxmacro as jm
 
     mod, model = _load(args)
-    kw = {}
-    if mod.qz_criterium is not None:
-        kw["qz_criterium"] = mod.qz_criterium
+    kw = _qz_option(args, mod)
     try:
         ps = jm.portfolio(
             model,
@@ -398,9 +396,7 @@ def _solve(args) -> int:
         raise _Failure(
             "stoch_simul(loglinear) is only available at order 1 (as in Dynare)", EXIT_INPUT
         )
-    kw = {}
-    if mod.qz_criterium is not None:
-        kw["qz_criterium"] = mod.qz_criterium
+    kw = _qz_option(args, mod)
     try:
         sol = jm.solve(model, order=order, throw=False, **kw)
     except ImportError as e:
@@ -551,6 +547,18 @@ def _estimate(args) -> int:
     return 0
 
 
+def _qz_option(args, mod) -> dict:
+    """The file's stoch_simul(qz_criterium=...) as solver options, validated (bad input: 2)."""
+    if mod.qz_criterium is None:
+        return {}
+    from jaxmacro._misc import check_qz_criterium
+
+    try:
+        return {"qz_criterium": check_qz_criterium(mod.qz_criterium)}
+    except (TypeError, ValueError) as e:
+        raise _Failure(f"{args.model}: stoch_simul option {_one_line(e)}", EXIT_INPUT) from None
+
+
 def _one_line(x) -> str:
     return " ".join(str(x).split())
 
@@ -643,9 +651,7 @@ def _check(args) -> int:
         out.append(f"  {where}: {s.what}: {s.reason}")
     out.append(f"WARNINGS ({len(notes)})")
     out += [f"  {_one_line(n)}" for n in notes]
-    kw = {}
-    if mod.qz_criterium is not None:
-        kw["qz_criterium"] = mod.qz_criterium
+    kw = _qz_option(args, mod)
     ss = jm.steady_state(model, throw=False)
     res = np.asarray(ss.residual, dtype=float)
     val = np.asarray(ss.value, dtype=float)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Mapping
 
+import jax
 import jax.numpy as jnp
+import numpy as np
 
 from ._named import to_vector
 
@@ -19,10 +23,74 @@ def arrays(x):
     return jnp.asarray(x)
 
 
+ENABLE_X64 = 'jax.config.update("jax_enable_x64", True)'
+
+
+def require_float64(dtype, where: str) -> None:
+    """Refuse to compute in single (or half) precision, with the one line that enables float64.
+
+    Perturbation solvers, the spectral Blanchard–Kahn count and the steady-state tolerances are
+    designed for float64; in float32 correct models fail with misleading diagnoses (a root
+    finder that "did not converge", an analytic steady state that "is wrong"). The library
+    never changes JAX's global configuration itself, so the user's program must.
+    """
+    dtype = np.dtype(dtype)
+    if not np.issubdtype(dtype, np.floating) or dtype.itemsize >= 8:
+        return
+    if not jax.config.read("jax_enable_x64"):
+        raise TypeError(
+            f"{where}: JAX is computing in {dtype} because float64 is disabled; jaxmacro needs "
+            f"float64. Enable it once at the start of your program, before any JAX array is "
+            f"created: {ENABLE_X64}"
+        )
+    raise TypeError(
+        f"{where}: the parameters are {dtype} arrays; jaxmacro needs float64. Pass float64 (or "
+        f"Python float) values."
+    )
+
+
+def check_qz_criterium(qz_criterium) -> float:
+    """`qz_criterium` as a float, validated: a finite number in (0, 2).
+
+    Eigenvalues with modulus up to it count as stable (Blanchard–Kahn) and those from
+    2 − qz_criterium as unit roots (moments). Dynare's default is 1 + 1e-6 (unit roots
+    stable); 1 − 1e-6 (Dynare's default when estimating with ``lik_init=1``) counts them
+    explosive. Zero, negative or non-finite values, or values of 2 and more (every root a unit
+    root), mean nothing: `ValueError` naming the option.
+    """
+    if isinstance(qz_criterium, (bool, str)) or not isinstance(
+        qz_criterium, (numbers.Real, np.floating, np.integer)
+    ):
+        raise TypeError(
+            f"qz_criterium must be a number in (0, 2) (default 1 + 1e-6), got {qz_criterium!r}"
+        )
+    value = float(qz_criterium)
+    if not (math.isfinite(value) and 0.0 < value < 2.0):
+        raise ValueError(
+            f"qz_criterium must be a finite number in (0, 2) (Dynare's default is 1 + 1e-6: "
+            f"eigenvalues with modulus up to it count as stable), got {qz_criterium!r}"
+        )
+    return value
+
+
+def check_count(value, name: str, minimum: int = 0) -> int:
+    """A static integer option (periods, lags, burn-in) as an int, validated: an integer >=
+    `minimum`, else `TypeError`/`ValueError` naming the option (JAX would fail deep inside the
+    compiler on a negative length)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"`{name}` must be an integer >= {minimum}, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"`{name}` must be an integer >= {minimum}, got {value}")
+    return int(value)
+
+
 def params_vector(model, params):
-    """θ in `model.param_names` order from a mapping (defaults filled) or a vector, as floats."""
+    """θ in `model.param_names` order from a mapping (defaults filled) or a vector, as floats
+    (float64 required: see [`require_float64`][])."""
     theta = model.param_vector(params)
-    return jnp.asarray(theta, dtype=jnp.result_type(theta.dtype, float))
+    theta = jnp.asarray(theta, dtype=jnp.result_type(theta.dtype, float))
+    require_float64(theta.dtype, f"model {model.name!r}")
+    return theta
 
 
 def variables_vector(model, values, dtype):

@@ -300,7 +300,8 @@ class Model(eqx.Module):
                     f"shock_cov(params) must return a {ne}x{ne} matrix, got {cov.shape}"
                 )
             return cov
-        return jnp.asarray(self.shock_cov_value, dtype=theta.dtype)
+        ne = self.n_shocks  # reshape: a model without shocks stores Σ as an empty tuple
+        return jnp.asarray(self.shock_cov_value, dtype=theta.dtype).reshape(ne, ne)
 
     def evaluate(self, y_lag, y, y_lead, u, theta):
         """Residual vector f(y_{t-1}, y_t, y_{t+1}, u_t, θ) from plain arrays."""

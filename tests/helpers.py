@@ -56,3 +56,20 @@ def dynare_layout(sol, fixture):
     gx = np.asarray(sol.g_x)[rows][:, cols]
     gu = np.asarray(sol.g_u)[rows]
     return gx, gu
+
+
+def ar1_model(sigma: float = 0.01):
+    """x_t = ρ x_{t-1} + σ e_t (ρ = 0.9 by default): the closed-form reference of the suite."""
+    import jaxmacro as jm
+
+    def res(lag, cur, lead, sh, p):
+        return [cur.x - p.rho * lag.x - p.sigma * sh.e]
+
+    return jm.Model(
+        res,
+        variables=("x",),
+        shocks=("e",),
+        params=dict(rho=0.9, sigma=sigma),
+        steady_state=lambda p: {"x": 0.0 * p.rho},
+        name="ar1",
+    )

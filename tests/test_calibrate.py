@@ -291,3 +291,113 @@ def test_multistart_random_starts_rbc():
         np.testing.assert_allclose([lo, hi], TRUE[n], rtol=1e-6, err_msg=n)
     best = ms.best_run
     assert float(best.loss) == pytest.approx(float(np.min(np.asarray(ms.runs.loss))))
+
+
+# ------------------------------------------------------------------------------------------
+# Checkpoint identity: a checkpoint is resumed only by the calibration that wrote it
+# ------------------------------------------------------------------------------------------
+
+
+def _scale_model(k):
+    """A one-variable model used only for its default parameter k (a cheap 'model')."""
+    return jm.Model(
+        lambda lag, cur, lead, sh, p: [cur.a - p.k * sh.e],
+        variables=("a",),
+        shocks=("e",),
+        params=dict(k=k),
+        steady_state=lambda p: {"a": 0.0 * p.k},
+        name="scale",
+    )
+
+
+_MODEL = _scale_model(1.0)
+
+
+def _model_moments(p):
+    """Reads the module-level `_MODEL`, as a script's moment function reads its model."""
+    return {"m": p["x"] * _MODEL.default_params["k"]}, True
+
+
+def test_checkpoint_refused_after_the_model_changed(tmp_path, monkeypatch):
+    ck = tmp_path / "cal.npz"
+    kw = dict(free="x", checkpoint=ck, progress=False)
+    first = calibrate(_model_moments, {"m": 2.0}, {"x": 0.5}, **kw)
+    assert bool(first.converged)
+    np.testing.assert_allclose(first.estimate["x"], 2.0, rtol=1e-8)
+    # the same call resumes (nothing left to do: the same answer)
+    again = calibrate(_model_moments, {"m": 2.0}, {"x": 0.5}, **kw)
+    assert again.estimate["x"] == first.estimate["x"]
+    # the model changes (k = 1 -> 4): the old estimate must not be reported
+    monkeypatch.setattr(__import__(__name__), "_MODEL", _scale_model(4.0))
+    with pytest.raises(ValueError, match="moment function") as e:
+        calibrate(_model_moments, {"m": 2.0}, {"x": 0.5}, **kw)
+    assert str(ck) in str(e.value) and "resume=False" in str(e.value)
+    # (a global read while tracing is baked into the compiled loop, so within one process the
+    # fresh run below uses a closure; a script rerun is a new process)
+    make = lambda k: lambda p: ({"m": p["x"] * k}, True)  # noqa: E731
+    fresh = calibrate(make(4.0), {"m": 2.0}, {"x": 0.5}, **dict(kw, resume=False))
+    np.testing.assert_allclose(fresh.estimate["x"], 0.5, rtol=1e-8)
+    # a model in a closure, and other settings that determine the answer
+    calibrate(make(1.0), {"m": 2.0}, {"x": 0.5}, **dict(kw, resume=False))
+    calibrate(make(1.0), {"m": 2.0}, {"x": 0.5}, **kw)  # an equal closure resumes
+    changed = [
+        ("moment function", dict(fn=make(3.0))),
+        ("transforms", dict(transforms={"x": "positive"})),
+        ("optimiser", dict(optimizer=optax.adam(0.1))),
+        ("stopping rules", dict(gtol=1e-6)),
+    ]
+    for what, change in changed:
+        fn = change.pop("fn", make(1.0))
+        with pytest.raises(ValueError, match=what):
+            calibrate(fn, {"m": 2.0}, {"x": 0.5}, **dict(kw, **change))
+
+
+def test_damaged_checkpoint_names_the_file_and_the_fix(tmp_path):
+    ck = tmp_path / "cal.npz"
+    kw = dict(free="x", checkpoint=ck, progress=False)
+    calibrate(_toy_line, {"m": 2.0}, {"x": 0.5}, **kw)
+    good = ck.read_bytes()
+    damaged = {
+        "garbage": b"not a checkpoint at all",
+        "truncated": good[: len(good) // 2],
+        "empty": b"",
+    }
+    for why, data in damaged.items():
+        ck.write_bytes(data)
+        with pytest.raises(ValueError, match="cannot be read|not a jaxmacro checkpoint") as e:
+            calibrate(_toy_line, {"m": 2.0}, {"x": 0.5}, **kw)
+        msg = str(e.value)
+        assert str(ck) in msg and "resume=False" in msg, why
+        assert "pickle" not in msg.lower(), why
+    # an archive holding an object array (loading it would need pickles): refused, not loaded
+    np.savez(ck, n_state_leaves=np.array([object()], dtype=object))
+    with pytest.raises(ValueError) as e:
+        calibrate(_toy_line, {"m": 2.0}, {"x": 0.5}, **kw)
+    assert "pickle" not in str(e.value).lower() and str(ck) in str(e.value)
+    # resume=False starts afresh over a damaged file
+    fresh = calibrate(_toy_line, {"m": 2.0}, {"x": 0.5}, **dict(kw, resume=False))
+    np.testing.assert_allclose(fresh.estimate["x"], 2.0, rtol=1e-8)
+
+
+def _toy_line(p):
+    return {"m": p["x"]}, True
+
+
+def test_fingerprint_sees_values_not_addresses():
+    from jaxmacro._calibration._checkpoint import fingerprint
+
+    # equal models built twice (distinct objects, distinct lambdas): one digest
+    assert fingerprint(_scale_model(1.0)) == fingerprint(_scale_model(1.0))
+    assert fingerprint(_scale_model(1.0)) != fingerprint(_scale_model(1.5))
+    assert fingerprint(jm.models.rbc()) != fingerprint(jm.models.rbc(gamma=3.0))
+    # closures, partials, equinox modules and arrays by value
+    assert fingerprint(lambda p: p * 2.0) != fingerprint(lambda p: p * 3.0)
+    f = lambda p, a: p * a  # noqa: E731
+    import functools
+
+    assert fingerprint(functools.partial(f, a=jnp.ones(2))) != fingerprint(
+        functools.partial(f, a=jnp.zeros(2))
+    )
+    assert fingerprint(Bounded(0.0, 1.0)) != fingerprint(Bounded(0.0, 2.0))
+    assert fingerprint(optax.adam(0.1)) != fingerprint(optax.adam(0.2))
+    assert fingerprint(jm.default_optimizer()) == fingerprint(jm.default_optimizer())

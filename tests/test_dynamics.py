@@ -12,6 +12,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 import scipy.linalg
+from helpers import ar1_model
 
 import jaxmacro as jm
 from jaxmacro._linalg import count_inside, has_unit_root
@@ -21,23 +22,9 @@ RHOS = [0.99, 0.997, 0.999, 0.9999]
 SIGMA = 0.01
 
 
-def _ar1():
-    def res(lag, cur, lead, sh, p):
-        return [cur.x - p.rho * lag.x - p.sigma * sh.e]
-
-    return jm.Model(
-        res,
-        variables=("x",),
-        shocks=("e",),
-        params=dict(rho=0.9, sigma=SIGMA),
-        steady_state=lambda p: {"x": 0.0 * p.rho},
-        name="ar1",
-    )
-
-
 @functools.cache
 def _models():
-    return {"ar1": _ar1(), "rbc": rbc()}
+    return {"ar1": ar1_model(SIGMA), "rbc": rbc()}
 
 
 # ------------------------------------------------------------------ the unit-root rule

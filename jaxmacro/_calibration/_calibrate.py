@@ -38,6 +38,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
+from .._misc import require_float64
 from ._loop import drive
 from ._problem import prepare, start_vector
 from ._result import Calibration, MultiStartCalibration, build_result
@@ -92,8 +93,12 @@ def calibrate(
       most ftol·|L|. `max_rejections`: stop after this many consecutive failed steps.
     - `checkpoint`: path of an ``.npz`` file. Written (atomically) every `checkpoint_every` steps
       and at the end; if it exists when the call starts (and `resume`), the run continues from it.
-      A checkpoint from a different problem (free names, targets, weights, fixed parameters or
-      start) raises ``ValueError``.
+      A checkpoint from a different problem raises ``ValueError`` saying how to start afresh:
+      its identity covers the free names, targets, weights, fixed parameters, start,
+      transforms, optimiser, stopping rules and a digest of `moment_fn` (its code, closure
+      values and the globals it reads, such as the `Model` it solves; the limits of that digest
+      are listed in ``jaxmacro/_calibration/_checkpoint.py``). A damaged checkpoint raises
+      ``ValueError`` naming the file. `resume=False` starts afresh and overwrites it.
     - `checkpoint_every`: steps per compiled chunk (also the progress-bar refresh). Keep it
       equal between a run and its resumption for bitwise-identical trajectories.
     - `progress`: show a tqdm progress bar with the loss and gradient norm.
@@ -103,6 +108,7 @@ def calibrate(
     with a positive loss and the moments that miss listed by `Calibration.missed()`.
     """
     dtype = jnp.result_type(float)
+    require_float64(dtype, "calibrate")
     problem, names, meta = prepare(moment_fn, targets, params0, free, transforms, weights, dtype)
     x0 = np.asarray([float(params0[n]) for n in problem.free], dtype=dtype)
     u0 = jnp.asarray(start_vector(problem, x0), dtype=dtype)
@@ -164,6 +170,7 @@ def calibrate_multistart(
     spread of the estimates (a wide spread at equal loss signals weak identification).
     """
     dtype = jnp.result_type(float)
+    require_float64(dtype, "calibrate_multistart")
     problem, names, meta = prepare(moment_fn, targets, params0, free, transforms, weights, dtype)
     base = np.asarray([float(params0[n]) for n in problem.free], dtype=dtype)
     if starts is not None:

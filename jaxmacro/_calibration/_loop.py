@@ -13,7 +13,7 @@ import optax
 from jaxtyping import Array
 
 from .._results import RESULTS
-from ._checkpoint import load_checkpoint, save_checkpoint
+from ._checkpoint import fingerprint, load_checkpoint, save_checkpoint
 from ._problem import RESULT_ITEM, Problem
 from ._status import FTOL, GTOL, RUNNING, START_FAILED, STUCK
 
@@ -227,7 +227,15 @@ def drive(
     g = jnp.asarray(gtol, dt)
     f = jnp.asarray(ftol, dt)
     mr = jnp.asarray(max_rejections, jnp.int32)
-    meta = dict(meta, u0=np.asarray(u0))
+    # The checkpoint's identity: everything that determines the answer (see _checkpoint.py).
+    meta = dict(
+        meta,
+        u0=np.asarray(u0),
+        moment_fn=np.asarray(fingerprint(problem.moment_fn)),
+        transforms=np.asarray(fingerprint(problem.transforms)),
+        optimizer=np.asarray(fingerprint(opt)),
+        stopping=np.asarray([float(gtol), float(ftol), float(max_rejections), chunk]),
+    )
 
     state = init_jit(problem, opt, u0, g, batched)
     hist = {

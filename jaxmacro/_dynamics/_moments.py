@@ -29,7 +29,7 @@ import jax.numpy as jnp
 from jaxtyping import Array, Float
 
 from .._linalg import has_unit_root, solve as dense_solve, solve_discrete_lyapunov
-from .._misc import throw_if_failed
+from .._misc import check_count, throw_if_failed
 from .._named import Named
 from .._results import RESULTS
 from .._solution import Solution
@@ -81,7 +81,7 @@ def moments(sol: Solution, *, lags: int = 5, throw: bool = True) -> Moments:
 
     **Returns:** a [`jaxmacro.Moments`][].
     """
-    return throw_if_failed(_moments_jit(sol, lags), throw)
+    return throw_if_failed(_moments_jit(sol, check_count(lags, "lags")), throw)
 
 
 def pruned_moments(sol: Solution, *, lags: int = 1, throw: bool = True) -> Moments:

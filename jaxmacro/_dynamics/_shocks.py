@@ -28,20 +28,38 @@ def shock_index(sol, shock) -> int:
     return int(shock)
 
 
-def shock_factor(cov):
-    """A factor L with L L' = Σ for a positive-semidefinite Σ with zero-variance shocks.
+def _semidefinite_cholesky(cov):
+    """Lower-triangular L with L L' = Σ for any positive-semidefinite Σ, column by column
+    (unrolled: shocks are few). A pivot at rounding level relative to the shock's own variance
+    gives a zero column, as for a shock that is a combination of the ones before it; for a
+    positive-definite Σ this is the Cholesky factor."""
+    n = cov.shape[0]
+    eps = 100 * n * jnp.finfo(cov.dtype).eps
+    L = jnp.zeros_like(cov)
+    for j in range(n):
+        d = cov[j, j] - L[j, :j] @ L[j, :j]
+        pos = d > eps * cov[j, j]  # relative to the shock's own variance
+        root = jnp.sqrt(jnp.where(pos, d, 1.0))
+        col = (cov[j + 1 :, j] - L[j + 1 :, :j] @ L[j, :j]) / root
+        L = L.at[j, j].set(jnp.where(pos, root, 0.0))
+        L = L.at[j + 1 :, j].set(jnp.where(pos, col, 0.0))
+    return L
 
-    The lower Cholesky factor of Σ, computed with each zero-variance shock's diagonal entry set
-    to one and that row then zeroed, so a shock with variance 0 (e.g. the Devereux–Sutherland
-    ξ input) has a zero impulse and zero draws instead of NaN. For a positive-definite Σ this
-    is exactly `jnp.linalg.cholesky(Σ)`.
+
+def shock_factor(cov):
+    """A lower-triangular factor L with L L' = Σ for any positive-semidefinite Σ.
+
+    The Cholesky factor of Σ when Σ is positive definite (`jnp.linalg.cholesky(Σ)` to rounding);
+    when Σ is singular (a zero-variance shock such as the Devereux–Sutherland ξ input, or two
+    perfectly correlated shocks) the semidefinite Cholesky factor, in which a shock that adds
+    no new variance has a zero column. Impulses and draws are then finite, never NaN: a
+    zero-variance shock has a zero impulse, a perfectly correlated one moves with the shocks
+    before it. (Σ itself is validated when the model is built and inside jit.)
     """
     n = cov.shape[0]
     if n == 0:
         return cov
-    zero = (jnp.diagonal(cov) == 0).astype(cov.dtype)
-    L = jnp.linalg.cholesky(cov + jnp.diag(zero))
-    return L * (1 - zero)[:, None]
+    return _semidefinite_cholesky(cov)
 
 
 def impulse_vector(sol, shock, size=None, orthogonalize: bool = True):

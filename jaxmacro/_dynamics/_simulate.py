@@ -20,6 +20,7 @@ import equinox as eqx
 import jax.numpy as jnp
 from jax import lax
 
+from .._misc import check_count
 from .._named import Named
 from .._solution import Solution
 from ._pruning import quad, second_order_parts
@@ -82,7 +83,7 @@ def simulate(
 
     **Returns:** a [`jaxmacro.Named`][] of levels, shape (periods, n_vars).
     """
-    T = burn + periods
+    T = check_count(burn, "burn") + check_count(periods, "periods")
     dt = sol.g_x.dtype
     shocks = draw_shocks(sol, key, T) if shocks is None else jnp.asarray(shocks, dt)
     if shocks.shape[-1] != len(sol.shocks):
@@ -172,6 +173,7 @@ def girf(
 
     **Returns:** a [`jaxmacro.Named`][] of deviations from ȳ, shape (periods, n_vars).
     """
+    periods = check_count(periods, "periods", 1)
     delta = impulse_vector(sol, shock, size, orthogonalize)
     dt = sol.g_x.dtype
     xf = jnp.zeros(len(sol.states), dt) if initial is None else jnp.asarray(initial, dt)

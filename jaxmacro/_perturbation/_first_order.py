@@ -21,7 +21,9 @@ model's static [`jaxmacro.Structure`][]:
 
 1. Static variables (appearing only at t) are eliminated by a QR of their columns of F_0.
 2. The remaining equations in w_t = (s_{t-1}, y^f_t) form a pencil ``D w_{t+1} = E w_t`` of
-   size n_s + n_f, with identity rows linking the two copies of each mixed variable.
+   size n_s + n_f, with identity rows linking the two copies of each mixed variable. Models
+   without states (n_s = 0) have g_x with no columns; the count still runs on their forward
+   pencil, so an indeterminate one is reported.
 3. The deflating subspace of the eigenvalues with modulus below ``qz_criterium``
    (default 1 + 1e-6, as Dynare, so unit roots count as stable) is the range of a spectral
    projector P = [I; g_f] C, so g_f = P_bot P_top^+; the trace of P is its dimension.
@@ -74,7 +76,7 @@ def _solve_gx(F_m, F_0, F_p, layout, qz_criterium, max_steps):
     ns, nf = len(layout.states), len(layout.forward)
     nstat, npred, nboth = len(layout.static), len(layout.pred), len(layout.both)
     dtype = F_0.dtype
-    if ns == 0:
+    if ns + nf == 0:  # purely static: y_t = g_u u_t, nothing to count
         return (
             jnp.zeros((n, 0), dtype),
             jnp.zeros(3, dtype).at[1].set(1.0).at[2].set(1.0),
@@ -90,7 +92,7 @@ def _solve_gx(F_m, F_0, F_p, layout, qz_criterium, max_steps):
     nd = n - nstat
     m = ns + nf
     # 2. pencil D w_{t+1} = E w_t, w_t = (s_{t-1}, y^f_t)
-    s_idx = jnp.asarray(layout.states)
+    s_idx = jnp.asarray(layout.states, dtype=int)
     D = jnp.zeros((m, m), dtype)
     E = jnp.zeros((m, m), dtype)
     D = D.at[:nd, :ns].set(F0_d[:, s_idx]).at[:nd, ns:].set(Fp_d)
@@ -106,6 +108,11 @@ def _solve_gx(F_m, F_0, F_p, layout, qz_criterium, max_steps):
     trace = jnp.trace(P)
     n_stable = jnp.round(trace)
     converged = converged & (jnp.abs(trace - n_stable) < 0.1)
+    if ns == 0:
+        # No states (e.g. the three-equation New Keynesian model): g_x has no columns, and
+        # determinacy needs every eigenvalue of the forward pencil explosive (count 0).
+        info = jnp.stack([n_stable.astype(dtype), converged.astype(dtype), jnp.ones((), dtype)])
+        return jnp.zeros((n, 0), dtype), info, jnp.atleast_1d(trace)
     # On the solution the stable subspace is span[I; g_f], so P = [I; g_f] C with C = P_top
     # (ns x m, rank ns when the BK rank condition holds) and g_f = P_bot P_top^+.
     P_top, P_bot = P[:ns], P[ns:]
@@ -194,13 +201,16 @@ def first_order_rule(model, J, qz_criterium, max_steps):
     M = F_0.at[:, s].add(F_p @ g_x[f])
     g_u = -dense_solve(M, F_u)
     R = quadratic_residual(F_m, F_0, F_p, g_x, layout)
-    scale = 1.0 + jnp.max(jnp.abs(F_0)) * (1.0 + jnp.max(jnp.abs(g_x)) ** 2)
+    scale = 1.0 + jnp.max(jnp.abs(F_0)) * (1.0 + jnp.max(jnp.abs(g_x), initial=0.0) ** 2)
     residual = jnp.max(jnp.abs(R)) if R.size else jnp.asarray(0.0, F_0.dtype)
     ns = len(layout.states)
     result = RESULTS.successful
     result = RESULTS.where(~(residual <= 1e-8 * scale), RESULTS.perturbation_not_converged, result)
     result = RESULTS.where(~converged, RESULTS.perturbation_not_converged, result)
     result = RESULTS.where(~z1_ok, RESULTS.bk_rank_failure, result)
+    # M singular (e.g. a static block with dependent equations): g_u is not finite
+    rule_finite = jnp.all(jnp.isfinite(g_u)) & jnp.all(jnp.isfinite(g_x))
+    result = RESULTS.where(~rule_finite, RESULTS.bk_rank_failure, result)
     result = RESULTS.where(n_stable > ns, RESULTS.bk_indeterminate, result)
     result = RESULTS.where(n_stable < ns, RESULTS.bk_no_stable_solution, result)
     result = RESULTS.where(~finite, RESULTS.nonfinite_model, result)

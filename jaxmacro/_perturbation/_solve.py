@@ -6,7 +6,16 @@ import equinox as eqx
 import jax.numpy as jnp
 import optimistix as optx
 
-from .._misc import arrays, covariance_ok, guess_arrays, nan_unless, params_vector, throw_if_failed
+from .._misc import (
+    arrays,
+    check_qz_criterium,
+    covariance_ok,
+    guess_arrays,
+    nan_unless,
+    params_vector,
+    require_float64,
+    throw_if_failed,
+)
 from .._model import Model
 from .._results import RESULTS
 from .._solution import Solution, SteadyState
@@ -47,7 +56,8 @@ def solve(
       guess, optimistix root finder, root-finder step limit) — the same options, with the same
       meaning, as `guess`, `solver` and `max_steps` of [`jaxmacro.steady_state`][].
     - `qz_criterium`: eigenvalues with modulus up to this count as stable (Dynare's default
-      1 + 1e-6), so unit roots such as relative wealth in portfolio models are allowed.
+      1 + 1e-6), so unit roots such as relative wealth in portfolio models are allowed. A
+      finite number in (0, 2) (`ValueError` otherwise); 1 - 1e-6 counts unit roots explosive.
     - `qz_max_steps`: iteration limit of the spectral divide-and-conquer step that finds the
       stable subspace (the first-order solver's counterpart of Dynare's QZ).
     - `throw`: raise on failure, or report it in `solution.result` (use False under vmap and in
@@ -63,7 +73,7 @@ def solve(
         order,
         guess_arrays(guess),
         steady_state_solver,
-        qz_criterium,
+        check_qz_criterium(qz_criterium),
         qz_max_steps,
         max_steps,
     )
@@ -148,7 +158,8 @@ def perturb(
     `order`, `qz_criterium`, `qz_max_steps` and `throw` mean what they mean there)."""
     if order not in (1, 2):
         raise ValueError(f"order must be 1 or 2, got {order!r}")
-    out = _perturb_jit(model, steady_state, order, qz_criterium, qz_max_steps)
+    require_float64(steady_state.value.dtype, "perturb")
+    out = _perturb_jit(model, steady_state, order, check_qz_criterium(qz_criterium), qz_max_steps)
     return throw_if_failed(out, throw)
 
 

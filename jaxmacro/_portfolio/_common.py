@@ -5,7 +5,7 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from .._misc import guess_arrays, params_vector
+from .._misc import check_qz_criterium, guess_arrays, params_vector
 from .._model import Model
 from .._named import Named
 from .._solution import Solution
@@ -19,7 +19,7 @@ def solver_options(guess, steady_state_solver, qz_criterium, qz_max_steps, max_s
     return dict(
         guess=guess_arrays(guess),
         steady_state_solver=steady_state_solver,
-        qz_criterium=qz_criterium,
+        qz_criterium=check_qz_criterium(qz_criterium),
         qz_max_steps=qz_max_steps,
         max_steps=max_steps,
     )

@@ -217,6 +217,9 @@ _KEYWORDS = (
     | {"model_local_variable", "PARAMETERS"}
     | {"varobs", "estimated_params", "estimated_params_init", "estimation"}
 )
+# Words that begin a statement or block: met where a name of the model is expected, they mean
+# the statement (or block) before them is not finished, and the message says so.
+_STATEMENT_WORDS = _KEYWORDS - set(A.FUNCTIONS) - {"STEADY_STATE", "EXPECTATION", "end"}
 # stoch_simul options that change nothing in the decision rules (printing, plotting,
 # simulation and moments after the solve, or the choice among equivalent algorithms).
 _STOCH_SIMUL_IGNORED = {
@@ -835,6 +838,12 @@ class _Parser:
             if t.kind != "name":
                 self.fail(t, f"expected a name in the {kw.value} statement, found {self.show(t)}")
             name = t.value
+            if name in _STATEMENT_WORDS and n > 0:
+                self.fail(
+                    t,
+                    f"missing ';' at the end of the {kw.value} statement of line {kw.line} "
+                    f"(before {name!r})",
+                )
             if name in _RESERVED:
                 self.fail(t, f"{name!r} is a reserved word and cannot be declared")
             if name in self.kind:
@@ -989,6 +998,13 @@ class _Parser:
             self.next()
             self.expect(";", "after end")
             return True
+        what, kw = self.block
+        inside = {"var"} if what == "shocks" else set()  # shocks: 'var e = ...;' entries
+        if t.kind == "name" and t.value in _STATEMENT_WORDS - inside and t.value not in self.kind:
+            self.fail(
+                t,
+                f"missing 'end;' of the {what} block opened at line {kw.line} (before {t.value!r})",
+            )
         return False
 
     def model_block(self):
