@@ -12,7 +12,7 @@ $(PY):
 	$(PY) -m pip install --quiet --upgrade pip
 
 $(STAMP): $(PY) pyproject.toml
-	$(PY) -m pip install --quiet -e ".[tests]"
+	$(PY) -m pip install --quiet -e ".[tests,experiments]"
 	@touch $(STAMP)
 
 demo: $(STAMP)

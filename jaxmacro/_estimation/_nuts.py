@@ -9,7 +9,6 @@ likelihood as a numpyro model (sample sites, its own constraint transforms) to u
 
 from __future__ import annotations
 
-import blackjax
 import equinox as eqx
 import jax
 import jax.numpy as jnp
@@ -66,6 +65,8 @@ class PosteriorSample(eqx.Module):
 
 @eqx.filter_jit
 def _sample(problem: Posterior, key, u0, num_warmup, num_samples, target):
+    import blackjax  # imported when sampling, not with jaxmacro (it pulls in scipy.fft)
+
     logdensity = problem.log_density_u
     warmup = blackjax.window_adaptation(blackjax.nuts, logdensity, target_acceptance_rate=target)
 
