@@ -49,9 +49,11 @@ class RESULTS(optx.RESULTS):  # pyright: ignore
         "to the unit circle; try a larger `qz_max_steps` or check the model."
     )
     second_order_failed = (
-        "The second-order perturbation could not be computed: the linear systems for g_xx or "
-        "g_ss are singular, usually because the first-order solution has a unit root that "
-        "enters the second-order terms."
+        "The second-order perturbation could not be computed: either the g_xx Sylvester "
+        "equation was not solved to its threshold (`solution.second_order_residual` is the "
+        "residual over the threshold, which scales with the problem's conditioning; above 1 "
+        "fails), or the second-order terms are not finite (singular systems for g_xx or g_ss, "
+        "e.g. a unit root that enters them)."
     )
     unit_root = (
         "The first-order solution has an eigenvalue on the unit circle, so unconditional "

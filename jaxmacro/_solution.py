@@ -58,7 +58,8 @@ class Solution(eqx.Module):
     `shock_cov` (Σ), `g_xx`, `g_xu`, `g_uu`, `g_ss` (None at order 1), `n_stable`
     (stable eigenvalues counted, modulus <= qz_criterium), `n_forward` (static, nsfwrd),
     `residual` (max abs residual of the first-order matrix equation), `steady_state_residual`,
-    `result`.
+    `second_order_residual` (order 2: the g_xx Sylvester residual over its threshold, at most
+    1 on success), `result`.
     """
 
     model: Model = eqx.field(static=True)
@@ -76,6 +77,7 @@ class Solution(eqx.Module):
     g_xu: Float[Array, "n_vars n_states_shocks"] | None = None
     g_uu: Float[Array, "n_vars n_shocks2"] | None = None
     g_ss: Float[Array, " n_vars"] | None = None
+    second_order_residual: Array | None = None
 
     # ---------------------------------------------------------------- names
     @property

@@ -407,3 +407,24 @@ def test_order2_forward_mode_jacobian_matches_reverse():
     Jf = jax.jacfwd(terms)(theta)
     Jr = jax.jacrev(terms)(theta)
     np.testing.assert_allclose(Jf, Jr, rtol=1e-9, atol=1e-9 * float(jnp.max(jnp.abs(Jr))))
+
+
+def test_sylvester_residual_reported_with_its_threshold():
+    """An order-2 solution reports its Sylvester residual over the threshold (<= 1 passes); a
+    Sylvester solve stopped early fails with `second_order_failed` and a ratio above 1, and the
+    message names the residual instead of blaming a unit root."""
+    from jaxmacro._results import RESULTS
+
+    model = jm.models.rbc()
+    sol = jm.solve(model, order=2)
+    assert 0.0 <= float(sol.second_order_residual) <= 1.0
+    assert jm.solve(model).second_order_residual is None
+    ss = jm.steady_state(model)
+    _, ok = second_order_terms(model, ss, sol.g_x, sol.g_u, sol.shock_cov, sylvester="doubling")
+    assert ok == RESULTS.successful
+    terms, bad = second_order_terms(
+        model, ss, sol.g_x, sol.g_u, sol.shock_cov, sylvester="doubling", max_steps=1
+    )
+    assert bad == RESULTS.second_order_failed
+    assert float(terms["second_order_residual"]) > 1.0
+    assert "second_order_residual" in RESULTS[bad]

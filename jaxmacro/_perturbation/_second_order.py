@@ -117,9 +117,10 @@ def second_order_terms(
 
     **Returns:** `(terms, result)` where `terms` is a dict with `g_xx` (n × n_s², columns
     kron(ŝ, ŝ)), `g_xu` (n × n_s n_e, kron(ŝ, u)), `g_uu` (n × n_e², kron(u, u)) and `g_ss`
-    (n, Dynare's ghs2 including Σ), all full (not halved) second derivatives, and `result` is
-    `RESULTS.successful` or `RESULTS.second_order_failed` (non-finite terms, or a Sylvester
-    residual above tolerance, e.g. when the first-order solution is not stable).
+    (n, Dynare's ghs2 including Σ), all full (not halved) second derivatives, and
+    `second_order_residual` (the g_xx Sylvester residual divided by its threshold
+    [`sylvester_tolerance`][]: at most 1 passes); `result` is `RESULTS.successful` or
+    `RESULTS.second_order_failed` (non-finite terms, or the residual above its threshold).
     """
     n, ne = model.n_vars, model.n_shocks
     layout = model.structure
@@ -170,13 +171,14 @@ def second_order_terms(
         Xf = solve_sylvester_kron_power(K_, A_, D, method=sylvester, max_steps=max_steps)
         XAA = kron_apply(Xf, A, A)
         resid = Xf + K @ XAA - D
-        scale = jnp.maximum(1.0, jnp.maximum(jnp.max(jnp.abs(D)), jnp.max(jnp.abs(Xf))))
-        sylv_ok = safe & (jnp.max(jnp.abs(resid)) <= 1e-9 * scale)
+        sylv_ratio = jnp.max(jnp.abs(resid)) / sylvester_tolerance(K, A, D, Xf)
+        sylv_ok = safe & (sylv_ratio <= 1.0)
         g_xx = MiCxx - MiFp @ XAA
         g_xu = MiCxu - MiFp @ kron_apply(Xf, A, B)
         g_uu = MiCuu - MiFp @ kron_apply(Xf, B, B)
     else:
         sylv_ok = jnp.asarray(True)
+        sylv_ratio = jnp.zeros((), dtype=dtype)
         g_xx, g_xu, g_uu = MiCxx, MiCxu, MiCuu
     g_xx = _symmetrise(g_xx, ns)
     g_uu = _symmetrise(g_uu, ne)
@@ -191,4 +193,22 @@ def second_order_terms(
         finite_out = finite_out & jnp.all(jnp.isfinite(v))
     ok = finite_in & finite_out & sylv_ok
     result = RESULTS.where(ok, RESULTS.successful, RESULTS.second_order_failed)
+    terms["second_order_residual"] = jnp.where(jnp.isfinite(sylv_ratio), sylv_ratio, jnp.inf)
     return terms, result
+
+
+def sylvester_tolerance(K, A, D, X):
+    """Threshold for the residual of X + K X (A⊗A) = D, relative to the problem's size.
+
+    A backward-stable evaluation of the left-hand side carries rounding of order
+    eps (|X| + ‖K‖_∞ |X| ‖A‖_1² + |D|) (|·| the largest entry), which grows with the
+    conditioning of the operator; the threshold is 1e4 times that, and never below the
+    1e-9 · max(1, |D|, |X|) the library used before (so a well-scaled model is judged as
+    before and an ill-conditioned one that converged is not refused for its rounding).
+    """
+    eps = jnp.finfo(X.dtype).eps
+    xm, dm = jnp.max(jnp.abs(X)), jnp.max(jnp.abs(D))
+    kn = jnp.max(jnp.sum(jnp.abs(K), axis=1))
+    an = jnp.max(jnp.sum(jnp.abs(A), axis=0))
+    rounding = 1e4 * eps * (xm + kn * xm * an**2 + dm)
+    return jnp.maximum(1e-9 * jnp.maximum(1.0, jnp.maximum(dm, xm)), rounding)

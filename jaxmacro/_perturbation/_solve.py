@@ -124,6 +124,7 @@ def perturb_impl(model, ss, order, qz_criterium, qz_max_steps):
     extra = {}
     if order == 2:
         g2, result2 = second_order_terms(model, ss, g_x, g_u, cov, jacobian=J, M=M)
+        so_residual = g2.pop("second_order_residual")  # reported on failure too (not NaN)
         extra = g2
         result = RESULTS.where(result == RESULTS.successful, result2, result)
     ok = result == RESULTS.successful
@@ -141,6 +142,7 @@ def perturb_impl(model, ss, order, qz_criterium, qz_max_steps):
         steady_state_residual=jnp.max(jnp.abs(ss.residual)),
         result=result,
         **{k: nanify(v) for k, v in extra.items()},
+        **({"second_order_residual": so_residual} if order == 2 else {}),
     )
     return sol
 
