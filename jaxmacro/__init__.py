@@ -22,9 +22,11 @@ from ._calibration import (
 )
 from ._dynamics import (
     ConditionalMoments as ConditionalMoments,
+    EulerErrors as EulerErrors,
     Moments as Moments,
     StochasticSteadyState as StochasticSteadyState,
     conditional_moments as conditional_moments,
+    euler_errors as euler_errors,
     girf as girf,
     impulse_response as impulse_response,
     moments as moments,

@@ -1,8 +1,10 @@
 """Dynamics of a solution, one home, every function order-aware: moments (`_moments.py`),
-conditional moments given the state (`_conditional.py`), simulation and impulse responses
+conditional moments given the state (`_conditional.py`), accuracy (Euler-equation errors,
+`_accuracy.py`), simulation and impulse responses
 (`_simulate.py`), the pruned state space and the risky steady state (`_pruning.py`), and the
 shock bookkeeping they share (`_shocks.py`)."""
 
+from ._accuracy import EulerErrors as EulerErrors, euler_errors as euler_errors
 from ._conditional import (
     ConditionalMoments as ConditionalMoments,
     conditional_impl as conditional_impl,
