@@ -98,6 +98,26 @@ def test_round_trip_recovers_parameters(ml):
     assert "maximum likelihood" in ml.report()
 
 
+def test_checkpoint_resume_equals_uninterrupted_and_refuses_other_data(ml, rbc_data, tmp_path):
+    """A mode search stopped after a few steps and resumed from its checkpoint ends where the
+    uninterrupted search ends; a checkpoint of other data is refused, not resumed."""
+    m, Y = rbc_data
+    kw = dict(
+        start={"rho": 0.8, "sigma": 0.02},
+        measurement_error={"y": 0.002, "c": 0.002},
+        checkpoint=tmp_path / "mode.npz",
+        checkpoint_every=3,
+    )
+    pri = {"rho": "unit", "sigma": "positive"}
+    first = jm.estimate(m, Y, ["y", "c"], pri, max_steps=4, progress=True, **kw)
+    assert first.status == "max_steps" and first.steps == 4
+    resumed = jm.estimate(m, Y, ["y", "c"], pri, **kw)
+    assert resumed.converged
+    np.testing.assert_allclose(np.asarray(resumed.mode), np.asarray(ml.mode), rtol=1e-10)
+    with pytest.raises(ValueError, match="belongs to a different calibration \(or estimation\)"):
+        jm.estimate(m, Y * 1.001, ["y", "c"], pri, **kw)
+
+
 def test_start_outside_domain_is_an_error(rbc_data):
     m, Y = rbc_data
     with pytest.raises(ValueError, match="outside the domain"):

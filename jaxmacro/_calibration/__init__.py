@@ -3,6 +3,12 @@
 transforms (`_transforms.py`) and the front doors (`_calibrate.py`)."""
 
 from ._calibrate import calibrate as calibrate, calibrate_multistart as calibrate_multistart
+from ._checkpoint import (
+    CheckpointError as CheckpointError,
+    fingerprint as fingerprint,
+    load_checkpoint as load_checkpoint,
+    save_checkpoint as save_checkpoint,
+)
 from ._loop import default_optimizer as default_optimizer
 from ._result import Calibration as Calibration, MultiStartCalibration as MultiStartCalibration
 from ._status import CalibrationStatus as CalibrationStatus

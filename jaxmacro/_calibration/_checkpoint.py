@@ -212,6 +212,7 @@ _WHAT = {
     "transforms": "transforms",
     "optimizer": "optimiser or its settings",
     "stopping": "stopping rules (gtol, ftol, max_rejections) or checkpoint_every",
+    "problem": "estimation problem (model, data, observables, priors, fixed values)",
 }
 
 
@@ -254,7 +255,7 @@ def _load(name, like, meta):
                 differ.append(_WHAT.get(k, repr(k)))
         if differ:
             raise CheckpointError(
-                f"checkpoint {name!r} belongs to a different calibration: its "
+                f"checkpoint {name!r} belongs to a different calibration (or estimation): its "
                 f"{'; '.join(differ)} differ from this call's, so resuming would report the "
                 f"old run's answer. To start afresh, {_FRESH}; to resume it, call with the "
                 "same arguments (and model) as the run that wrote it."

@@ -222,14 +222,24 @@ def _objective(problem: Posterior, u):
 
 
 @eqx.filter_jit
-def _run(problem: Posterior, opt, u0, max_steps, gtol):
+def _start(problem: Posterior, opt, u0, gtol):
+    """The loop state (u, optimiser state, value, gradient, step, code) at the start u0."""
+    v0, g0 = jax.value_and_grad(lambda u: _objective(problem, u))(u0)
+    ok0 = jnp.isfinite(v0) & jnp.all(jnp.isfinite(g0))
+    code0 = jnp.where(ok0, jnp.where(jnp.linalg.norm(g0) <= gtol, 1, 0), 3)
+    return (u0, opt.init(u0), v0, jnp.where(ok0, g0, 0.0), jnp.asarray(0), code0)
+
+
+@eqx.filter_jit
+def _steps(problem: Posterior, opt, c, until, gtol):
+    """L-BFGS steps from the loop state `c` until step `until`, convergence or a stall (code
+    1 converged, 2 stalled: no finite move; 0 still running)."""
     f = lambda u: _objective(problem, u)  # noqa: E731
-    v0, g0 = jax.value_and_grad(f)(u0)
     get = optax.tree_utils.tree_get
 
     def cond(c):
         _, _, _, g, k, code = c
-        return (code == 0) & (k < max_steps)
+        return (code == 0) & (k < until)
 
     def body(c):
         u, st, v, g, k, _ = c
@@ -239,17 +249,57 @@ def _run(problem: Posterior, opt, u0, max_steps, gtol):
         moved = jnp.any(upd != 0) & jnp.isfinite(v_new) & jnp.all(jnp.isfinite(g_new))
         conv = moved & (jnp.linalg.norm(g_new) <= gtol)
         code = jnp.where(conv, 1, jnp.where(moved, 0, 2))
-        keep = moved
-        u = jnp.where(keep, u_new, u)
-        v = jnp.where(keep, v_new, v)
-        g = jnp.where(keep, g_new, g)
+        u = jnp.where(moved, u_new, u)
+        v = jnp.where(moved, v_new, v)
+        g = jnp.where(moved, g_new, g)
         return u, st, v, g, k + 1, code
 
-    ok0 = jnp.isfinite(v0) & jnp.all(jnp.isfinite(g0))
-    code0 = jnp.where(ok0, jnp.where(jnp.linalg.norm(g0) <= gtol, 1, 0), 3)
-    c = (u0, opt.init(u0), v0, jnp.where(ok0, g0, 0.0), jnp.asarray(0), code0)
-    u, _, v, g, k, code = jax.lax.while_loop(cond, body, c)
-    return u, v, g, k, code
+    return jax.lax.while_loop(cond, body, c)
+
+
+def _run(problem: Posterior, opt, u0, max_steps, gtol, checkpoint, every, progress, resume):
+    """The mode search in chunks of `every` steps: a progress bar, and the loop state written
+    to `checkpoint` after each chunk (resumed from it when it was written by this search)."""
+    import os
+
+    from .._calibration import fingerprint, load_checkpoint, save_checkpoint
+
+    g = jnp.asarray(gtol, u0.dtype)
+    c = _start(problem, opt, u0, g)
+    meta = dict(
+        u0=np.asarray(u0),
+        problem=np.asarray(fingerprint(problem)),
+        optimizer=np.asarray(fingerprint(opt)),
+        stopping=np.asarray([float(gtol), float(every)]),
+    )
+    if checkpoint is not None and resume and os.path.exists(os.fspath(checkpoint)):
+        c, _ = load_checkpoint(checkpoint, c, meta)
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(
+            total=max_steps,
+            initial=min(int(c[4]), max_steps),
+            desc="estimate",
+            leave=False,
+            dynamic_ncols=True,
+        )
+    try:
+        while int(c[5]) == 0 and int(c[4]) < max_steps:
+            c = _steps(problem, opt, c, jnp.asarray(min(int(c[4]) + every, max_steps)), g)
+            if checkpoint is not None:
+                save_checkpoint(checkpoint, c, {}, meta)
+            if bar is not None:
+                bar.update(min(int(c[4]), max_steps) - bar.n)
+                bar.set_postfix(logpost=f"{-float(c[2]):.6g}")
+        if checkpoint is not None and not os.path.exists(os.fspath(checkpoint)):
+            save_checkpoint(checkpoint, c, {}, meta)
+    finally:
+        if bar is not None:
+            bar.close()
+    u, _, v, gr, k, code = c
+    return u, v, gr, k, code
 
 
 @eqx.filter_jit
@@ -278,13 +328,21 @@ def estimate(
     optimizer: optax.GradientTransformation | None = None,
     max_steps: int = 300,
     gtol: float = 1e-8,
+    checkpoint=None,
+    checkpoint_every: int = 25,
+    progress: bool = False,
+    resume: bool = True,
 ) -> Estimate:
     """Maximum likelihood or posterior mode of `model` on `data`, with exact gradients.
 
     Arguments as in [`jaxmacro.posterior`][], plus `start` (mapping name -> starting value;
     default the prior mean, or the model default for ML parameters), `optimizer` (default
     ``optax.lbfgs()``), `max_steps` and `gtol` (on the gradient in the unconstrained
-    coordinates). The mode is that of the posterior density in θ (as Dynare's
+    coordinates), and as in [`jaxmacro.calibrate`][]: `checkpoint` (a path: the search state is
+    written atomically every `checkpoint_every` steps and resumed from it by the same search;
+    a checkpoint of another model, data, priors, start or optimiser is refused with a message
+    saying how to start afresh), `progress` (a tqdm bar) and `resume`. The mode is that of the
+    posterior density in θ (as Dynare's
     ``mode_compute``), not of u. The Hessian of −log posterior at the mode is computed by
     central differences of the exact gradient (one compiled gradient, 2·n_params calls); its
     inverse gives `cov` and `std_errors`.
@@ -321,7 +379,19 @@ def estimate(
             )
     u0 = problem.unconstrained(x0)
     opt = optimizer if optimizer is not None else _default_optimizer()
-    u, v, g, k, code = _run(problem, opt, u0, int(max_steps), float(gtol))
+    if max_steps < 0 or checkpoint_every < 1:
+        raise ValueError("need max_steps >= 0 and checkpoint_every >= 1")
+    u, v, g, k, code = _run(
+        problem,
+        opt,
+        u0,
+        int(max_steps),
+        float(gtol),
+        checkpoint,
+        int(checkpoint_every),
+        progress,
+        resume,
+    )
     code, k = int(code), int(k)
     status = {0: "max_steps", 1: "converged", 2: "stalled", 3: "start_failed"}[code]
     x = problem.natural(u)
