@@ -107,6 +107,22 @@ class Solution(eqx.Module):
         s = self.state_index
         return self.g_x[s], self.g_u[s]
 
+    def rule(self, s, u, *, constant: bool = True):
+        """y(ŝ, u) = ȳ + g_x ŝ + g_u u [+ ½ g_xx(ŝ⊗ŝ) + g_xu(ŝ⊗u) + ½ g_uu(u⊗u) + ½ g_σσ]: the
+        unpruned decision rule at the state deviation ŝ (previous period) and shocks u; at
+        order 2 without the constant ½ g_σσ if ``constant=False``."""
+        y = self.steady_state + self.g_x @ s + self.g_u @ u
+        if self.order == 2:
+            y = (
+                y
+                + 0.5 * self.g_xx @ jnp.kron(s, s)
+                + self.g_xu @ jnp.kron(s, u)
+                + 0.5 * self.g_uu @ jnp.kron(u, u)
+            )
+            if constant:
+                y = y + 0.5 * self.g_ss
+        return y
+
     @property
     def ok(self):
         return self.result == RESULTS.successful

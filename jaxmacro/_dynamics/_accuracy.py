@@ -115,19 +115,6 @@ def _monomial(ne):
     return pts, np.full(2 * ne, 1.0 / (2 * ne))
 
 
-def _rule(sol, s, u):
-    y = sol.steady_state + sol.g_x @ s + sol.g_u @ u
-    if sol.order == 2:
-        y = (
-            y
-            + 0.5 * sol.g_xx @ jnp.kron(s, s)
-            + sol.g_xu @ jnp.kron(s, u)
-            + 0.5 * sol.g_uu @ jnp.kron(u, u)
-            + 0.5 * sol.g_ss
-        )
-    return y
-
-
 @eqx.filter_jit
 def _errors_jit(sol, key, periods, burn, eps01, w, label):
     model = sol.model
@@ -140,9 +127,9 @@ def _errors_jit(sol, key, periods, burn, eps01, w, label):
 
     def one(y_lag, u_t):
         s_lag = y_lag[idx] - ybar[idx]
-        y_t = _rule(sol, s_lag, u_t)
+        y_t = sol.rule(s_lag, u_t)
         s_t = y_t[idx] - ybar[idx]
-        leads = jax.vmap(lambda e: _rule(sol, s_t, e))(eps)
+        leads = jax.vmap(lambda e: sol.rule(s_t, e))(eps)
         f = jax.vmap(lambda yl: model.evaluate(y_lag, y_t, yl, u_t, sol.params))(leads)
         return w @ f
 

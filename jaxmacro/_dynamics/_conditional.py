@@ -116,8 +116,8 @@ def conditional_moments(
         f = variables
         out_names = tuple(names) if names is not None else None
     else:
-        f = variable_selection(model, variables)
         out_names = _variable_names(model, variables)
+        f = _Select([model.variables.index(v) for v in out_names])
     s = _state_vector(model, states, state, solution.g_x.dtype)
     out = _conditional_jit(solution, f, shock_names, out_names, s)
     return throw_if_failed(out, throw)
@@ -183,19 +183,6 @@ def _state_vector(model, states, state, dtype):
     return s
 
 
-def _policy(solution, s, u):
-    """y_{t+1}(ŝ, u) of the solution's rule without the constant ½g_σσ (see module docstring)."""
-    y = solution.steady_state + solution.g_x @ s + solution.g_u @ u
-    if solution.order == 2:
-        y = (
-            y
-            + 0.5 * solution.g_xx @ jnp.kron(s, s)
-            + solution.g_xu @ jnp.kron(s, u)
-            + 0.5 * solution.g_uu @ jnp.kron(u, u)
-        )
-    return y
-
-
 @eqx.filter_jit
 def _conditional_jit(solution, f, shock_names, out_names, s):
     return conditional_impl(solution, f, shock_names, out_names, s)
@@ -217,7 +204,9 @@ def conditional_impl(solution, f, shock_names, out_names=None, s=None):
         return jnp.atleast_1d(jnp.asarray(f(Named(variables, y, "variable at t+1"))))
 
     def loading(sv):
-        return jax.jacfwd(lambda u: quantity(_policy(solution, sv, u)))(jnp.zeros(nu, dtype))
+        return jax.jacfwd(lambda u: quantity(solution.rule(sv, u, constant=False)))(
+            jnp.zeros(nu, dtype)
+        )
 
     G0 = loading(jnp.zeros(ns, dtype))[:, sel]
     if ns:

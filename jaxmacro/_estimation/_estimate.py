@@ -10,6 +10,7 @@ backs off from them — in a minimal loop of its own (no checkpointing).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 
 import equinox as eqx
@@ -19,7 +20,15 @@ import numpy as np
 import optax
 from jaxtyping import Array
 
-from .._calibration import as_transform, to_natural, to_unconstrained, with_free
+from .._calibration import (
+    as_transform,
+    fingerprint,
+    load_checkpoint,
+    save_checkpoint,
+    to_natural,
+    to_unconstrained,
+    with_free,
+)
 
 # --- library-internal imports (one block, for the merge) ---------------------------------
 from .._model import Model
@@ -260,10 +269,6 @@ def _steps(problem: Posterior, opt, c, until, gtol):
 def _run(problem: Posterior, opt, u0, max_steps, gtol, checkpoint, every, progress, resume):
     """The mode search in chunks of `every` steps: a progress bar, and the loop state written
     to `checkpoint` after each chunk (resumed from it when it was written by this search)."""
-    import os
-
-    from .._calibration import fingerprint, load_checkpoint, save_checkpoint
-
     g = jnp.asarray(gtol, u0.dtype)
     c = _start(problem, opt, u0, g)
     meta = dict(

@@ -240,18 +240,19 @@ def eh_impl(model, params, rx, mu, xi, eps, alpha_names, gmaps, sdf, scale, tol,
         sol = solve(model, theta.at[fp].set(g), order=2, **opts, throw=False)
         return sol, conditional_impl(sol, rows, eps)
 
+    def scaled(cm):
+        # the σ²ŝ conditions Cov_{x,a}(D, r̂x_j) over Var_0(r̂x_j), for the free (j, a)
+        return cm.cov_x[k, :k, :][fj, fa] / jnp.diagonal(cm.cov0)[:k][fj]
+
     def residual(g, theta):
-        _, cm = moments(g, theta)
-        var = jnp.diagonal(cm.cov0)[:k]
-        return cm.cov_x[k, :k, :][fj, fa] / var[fj]
+        return scaled(moments(g, theta)[1])
 
     g0 = jnp.zeros(len(free), dtype=theta2.dtype)
     newton = optx.Newton(rtol=0.1 * tol, atol=0.1 * tol)
     root = optx.root_find(residual, newton, g0, args=theta2, max_steps=steps, throw=False)
     g = root.value
     sol, cm = moments(g, theta2)
-    r = cm.cov_x[k, :k, :][fj, fa] / jnp.diagonal(cm.cov0)[:k][fj]
-    res_max = jnp.max(jnp.abs(r))
+    res_max = jnp.max(jnp.abs(scaled(cm)))
     result = RESULTS.where(ps.result != RESULTS.successful, ps.result, sol.result)
     result = RESULTS.where(
         (result == RESULTS.successful) & ~(res_max <= tol), RESULTS.portfolio_not_converged, result
