@@ -604,6 +604,8 @@ def test_experiment_short_simulation(sols, ds, tmp_path, capsys):
             [
                 "--config",
                 "fi",
+                "--method",
+                "stage_b",
                 "--runs",
                 "4",
                 "--quarters",

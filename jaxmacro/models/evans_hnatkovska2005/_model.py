@@ -74,7 +74,7 @@ def _variables(config: str) -> tuple[str, ...]:
     home = _COUNTRY
     foreign = tuple(v + "h" for v in _COUNTRY)
     base = home + foreign + ("rb",) + (("rbh",) if config == "fa" else ()) + ("ptil",) + _AUX
-    if config == "fi_ds":
+    if config in ("fi_ds", "fi_c"):
         base = base + ("rx1", "rx2", "mud")
     return base
 
@@ -92,7 +92,7 @@ def _shares(p, config):
     return g / 2, g / 2, 1.0 - g  # fi
 
 
-def _residuals(config, lag, cur, lead, sh, p):
+def _residuals(config, lag, cur, lead, sh, p, gamma_states=()):
     ex = jnp.exp
     ss = steady_state(p)
     beta, delta, theta = p.beta, p.delta, p.theta
@@ -153,6 +153,27 @@ def _residuals(config, lag, cur, lead, sh, p):
             budget = ex(cur.w) - beta * ex(lag.w) * (
                 Rb * (1.0 + sh.xi) + a_n * (Rn(cur) / ex(lag.v) - Rb)
             )
+        elif config in ("pi_c", "fi_c"):
+            # exact budget in levels: the own n-equity (and, under pi, the own t-equity) is
+            # held by market clearing, share V/W^c (P/W^c) of the wealth carried from t-1
+            Wc_lag = beta * ex(lag.w)
+            inc = Rb + (ex(lag.v) / Wc_lag) * (Rn(cur) / ex(lag.v) - Rb)
+            if config == "pi_c":
+                inc = inc + (ex(lag.p) / Wc_lag) * (Rt(cur) / ex(lag.p) - Rb)
+            else:  # fi: the two t-equity positions ᾱ + α_x ŝ_{t-1} and the DS input ξ
+                ss = _steady_state_values(config, p)
+                pos = [
+                    getattr(p, f"at{j}")
+                    + sum(p[f"g{j}_{s}"] * (lag[s] - ss[s]) for s in gamma_states)
+                    for j in (1, 2)
+                ]
+                inc = (
+                    inc
+                    + Rb * sh.xi
+                    + pos[0] * (Rt(cur) / ex(lag.p) - Rb)
+                    + pos[1] * (Rth(cur) / ex(lag.ph) - Rb)
+                )
+            budget = ex(cur.w) - Wc_lag * inc
         else:
             a_t, a_th, a_n = _shares(p, config)
             budget = ex(cur.w) - beta * ex(lag.w) * (
@@ -163,7 +184,9 @@ def _residuals(config, lag, cur, lead, sh, p):
             )
         # the foreign t-equity: foreign IMRS under pi; under fi both hold it (home IMRS used,
         # first-order equivalent; the difference is the portfolio condition)
-        Mth = Mh if config == "pi" else M
+        # (Stage C, fi_c: the foreign firm discounts with its own IMRS, eqs. 24-25; home's
+        # Euler equation for it is then the portfolio condition, and P̂ = P̃ is a check)
+        Mth = Mh if config in ("pi", "pi_c", "fi_c") else M
         res += [
             budget,
             ex(cur.w) + ex(cur.wh) - world,  # world wealth (bond market clearing, A10)
@@ -191,7 +214,7 @@ def _residuals(config, lag, cur, lead, sh, p):
         cur.dq - (cur.q - lag.q),
     ]
     del rbh_lag
-    if config == "fi_ds":
+    if config in ("fi_ds", "fi_c"):
         res += [
             cur.rx1 - (cur.ret_t - lag.rb),
             cur.rx2 - (cur.ret_th - lag.rb),
@@ -236,7 +259,7 @@ def _steady_state_values(config, p):
         q=z,
         dq=z,
     )
-    if config == "fi_ds":
+    if config in ("fi_ds", "fi_c"):
         out.update(rx1=z, rx2=z, mud=z)
     return out
 
@@ -244,7 +267,7 @@ def _steady_state_values(config, p):
 def _shock_cov(config, p):
     s2 = p.sigma**2
     cov = s2 * jnp.eye(4)
-    if config == "fi_ds":
+    if config in ("fi_ds", "fi_c"):
         cov = jnp.zeros((5, 5)).at[:4, :4].set(cov)
     return cov
 
@@ -268,3 +291,54 @@ def model(config: str) -> jm.Model:
         steady_state=functools.partial(_steady_state_values, config),
         name=f"evans_hnatkovska2005_{config}",
     )
+
+
+def _build_c(config: str, gamma_states: tuple[str, ...]) -> jm.Model:
+    params = dict(DEFAULTS)
+    if config == "fi_c":
+        params.update(at1=0.0, at2=0.0)
+        params.update({f"g{j}_{s}": 0.0 for j in (1, 2) for s in gamma_states})
+    return jm.Model(
+        functools.partial(_residuals, config, gamma_states=gamma_states),
+        variables=_variables(config),
+        shocks=_SHOCKS + (("xi",) if config == "fi_c" else ()),
+        params=params,
+        shock_cov=functools.partial(_shock_cov, config),
+        steady_state=functools.partial(_steady_state_values, config),
+        name=f"evans_hnatkovska2005_{config}",
+    )
+
+
+@functools.cache
+def stage_c_model(config: str) -> jm.Model:
+    """The model of `config` written for the second-order (Stage C) solution.
+
+    Every budget is exact in levels, so that its second-order expansion carries the
+    conditional heteroskedasticity of wealth:
+
+    - ``fa``: [`model`][] itself (W = P + D + V + Q^n Y^n country by country is exact).
+    - ``pi``: home carries from t-1 the clearing shares P/W^c and V/W^c of its own equities
+      and the residual bond (``W_t = W^c_{t-1}[R_{t-1} + (P/W^c)_{t-1}(R^t_t - R_{t-1}) +
+      (V/W^c)_{t-1}(R^n_t - R_{t-1})]``); the foreign t-firm discounts with the foreign IMRS.
+    - ``fi``: the own n-equity by clearing as under pi; the two t-equity positions (shares of
+      W^c) are ``at1 + Σ_s g1_s ŝ_{t-1}`` and ``at2 + Σ_s g2_s ŝ_{t-1}`` (ŝ the deviation of
+      every state of the model from its steady state), plus the Devereux–Sutherland
+      zero-variance input ``xi`` (shock cov 0) and the variables ``rx1``, ``rx2`` (excess
+      t-equity returns over the bond) and ``mud`` (= e - ê, the log marginal-utility
+      differential): the form [`jaxmacro.evans_hnatkovska`][] solves. Each t-firm discounts
+      with its own country's IMRS (spec §6.7), so home's Euler equation for the foreign
+      t-equity is the portfolio condition and P̂ = P̃ (eq. 38) is a check of it.
+    """
+    if config not in CONFIGS:
+        raise ValueError(f"config must be one of {CONFIGS}, got {config!r}")
+    if config == "fa":
+        return model("fa")
+    if config == "pi":
+        return _build_c("pi_c", ())
+    states = _build_c("fi_c", ()).states  # the g terms add no state: they use existing lags
+    return _build_c("fi_c", tuple(states))
+
+
+def stage_c_gamma_params(m: jm.Model) -> list[dict[str, str]]:
+    """For the fi Stage C model: state -> parameter of each t-equity position's α_x."""
+    return [{s: f"g{j}_{s}" for s in m.states if f"g{j}_{s}" in m.param_names} for j in (1, 2)]

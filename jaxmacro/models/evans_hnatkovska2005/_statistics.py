@@ -32,7 +32,8 @@ def _cols(esol: EHSolution, Y):
 
 
 def shares(esol: EHSolution, c):
-    """Stage B portfolio shares of W^c at each date from the log levels `c` (dict of arrays).
+    """Portfolio shares of W^c at each date from the log levels `c` (dict of arrays): Stage B
+    for a first-order solution, the Evans–Hnatkovska positions for a Stage C fi solution.
 
     Returns (home, foreign), each a dict with keys t, th, n, b (b = bond share = 1 - rest).
     """
@@ -42,7 +43,12 @@ def shares(esol: EHSolution, c):
     P, Ph, V, Vh = ex(c["p"]), ex(c["ph"]), ex(c["v"]), ex(c["vh"])
     an, anh = V / Wc, Vh / Wch
     zero = 0.0 * an
-    if esol.config == "fi":
+    if esol.config == "fi" and getattr(esol, "eh", None) is not None:
+        # Stage C: the Evans–Hnatkovska positions, foreign shares by clearing
+        at, ath = esol.t_equity_positions(c)
+        home = dict(t=at, th=ath, n=an)
+        foreign = dict(t=(P - at * Wc) / Wch, th=(Ph - ath * Wc) / Wch, n=anh)
+    elif esol.config == "fi":
         S = esol.sigma0
         X = jnp.linalg.solve(
             S[:2, :2],
@@ -231,7 +237,7 @@ def _share(flow, comp):
     """CV(flow, comp) / V(flow); NaN when the flow is identically zero (no such market)."""
     f = flow - flow.mean()
     v = jnp.mean(f * f)
-    ok = v > 1e-30
+    ok = v > 1e-20  # flows in levels are O(1e-2); rounding noise of a zero flow is ~1e-32
     return jnp.where(ok, jnp.mean(f * (comp - comp.mean())) / jnp.where(ok, v, 1.0), jnp.nan)
 
 

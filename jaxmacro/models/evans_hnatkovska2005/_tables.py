@@ -31,6 +31,15 @@ PAPER_TABLE8 = {
     "pi": dict(std=0.3264, dividends=0.997, imrs=0.003),
     "fi": dict(std=0.3264, dividends=0.998, imrs=0.002),
 }
+#: Table 6, regression (36): column (menu, equity) -> α1, α2, α3, R², α1 under α1 = 1 - α2.
+PAPER_TABLE6 = {
+    ("fa", "t"): dict(alpha1=2.675, alpha2=0.0, alpha3=0.0, r2=0.818, alpha1_restricted=1.0),
+    ("fa", "n"): dict(alpha1=-0.341, alpha2=0.0, alpha3=0.0, r2=0.273, alpha1_restricted=1.0),
+    ("pi", "t"): dict(alpha1=0.257, alpha2=-0.149, alpha3=0.0, r2=0.420, alpha1_restricted=2.390),
+    ("pi", "n"): dict(alpha1=0.767, alpha2=0.120, alpha3=0.0, r2=0.823, alpha1_restricted=0.865),
+    ("fi", "t"): dict(alpha1=0.067, alpha2=0.068, alpha3=0.0, r2=0.657, alpha1_restricted=0.496),
+    ("fi", "n"): dict(alpha1=0.934, alpha2=-0.069, alpha3=0.0, r2=0.987, alpha1_restricted=1.079),
+}
 #: Table 7 (quarterly %, 100 (ln P̂^t - ln P̃^t)).
 PAPER_TABLE7 = {
     "fa": dict(mean=0.06, std=1.25, min=-4.87, max=4.72, mean_abs=0.99),
