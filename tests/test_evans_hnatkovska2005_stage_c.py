@@ -155,7 +155,7 @@ def test_table7_columns(stats_c, stats_first):
 
 
 def test_first_order_numbers_move_less_than_half_a_percent(stats_c, stats_first):
-    for c in ("fa", "pi"):
+    for c in eh.CONFIGS:
         for row in eh.PAPER_TABLE5:
             a, b = stats_first[c]["table5"][row], stats_c[c]["table5"][row]
             assert abs(b / a - 1) < 0.005, (c, row, a, b)
