@@ -23,10 +23,12 @@ from ._calibration import (
 from ._dynamics import (
     ConditionalMoments as ConditionalMoments,
     EulerErrors as EulerErrors,
+    Expansion as Expansion,
     Moments as Moments,
     StochasticSteadyState as StochasticSteadyState,
     conditional_moments as conditional_moments,
     euler_errors as euler_errors,
+    expansion_residuals as expansion_residuals,
     girf as girf,
     impulse_response as impulse_response,
     moments as moments,
@@ -63,14 +65,17 @@ from ._named import Named as Named
 from ._perturbation import perturb as perturb, solve as solve
 from ._portfolio import (
     EHSolution as EHSolution,
+    EHStateSpace as EHStateSpace,
     PortfolioDynamics as PortfolioDynamics,
     PortfolioSolution as PortfolioSolution,
     ds_alpha as ds_alpha,
     ds_gamma as ds_gamma,
+    eh_state_space as eh_state_space,
     evans_hnatkovska as evans_hnatkovska,
     portfolio as portfolio,
     portfolio_dynamics as portfolio_dynamics,
     portfolio_from_solution as portfolio_from_solution,
+    premia_feedback as premia_feedback,
 )
 from ._results import (
     RESULTS as RESULTS,

@@ -65,3 +65,47 @@ def test_failed_solution_and_bad_options():
         jm.euler_errors(bad, KEY, periods=10)
     with pytest.raises(ValueError, match="periods"):
         jm.euler_errors(jm.solve(MODEL), KEY, periods=0)
+
+
+# ------------------------------------------------------------------------------------------
+# Coefficient matching (`jm.expansion_residuals`) and the σ²z terms (`jm.premia_feedback`)
+# ------------------------------------------------------------------------------------------
+
+
+def test_expansion_and_sigma2_z_terms_against_closed_forms():
+    """q_t = E_t exp(x_{t+1}) = exp(ρx_t + s²/2): at order 2 every held block vanishes, the
+    σ²z block of the pricing equation is −½s²ρ ∂x_t/∂z = −½s²ρ(ρ, 1), and the σ²z terms that
+    zero it are g_ssz[q] = s²ρ(ρ, 1) (the law of motion has none)."""
+    rho = 0.8
+    sol = jm.solve(MODEL, {"rho": rho}, order=2)
+    ex = jm.expansion_residuals(sol)
+    assert ex.z == ("x(-1)", "e") and ex.conditions == ("law of motion", "pricing")
+    assert float(ex.max_residual) < 1e-12
+    np.testing.assert_allclose(
+        np.asarray(ex.sigma2_x[1]), -0.5 * SIG**2 * rho * np.array([rho, 1.0]), rtol=1e-10
+    )
+    G = jm.premia_feedback(sol)
+    np.testing.assert_allclose(np.asarray(G[1]), SIG**2 * rho * np.array([rho, 1.0]), rtol=1e-10)
+    np.testing.assert_allclose(np.asarray(G[0]), 0.0, atol=1e-16)
+    ex_fb = jm.expansion_residuals(sol, g_ssz=G)
+    assert ex_fb.sigma_z and float(ex_fb.max_residual) < 1e-12
+    assert float(jm.expansion_residuals(sol, g_ssz=0.5 * G).max_residual) > 1e-4
+    with pytest.raises(ValueError, match="g_ssz"):
+        jm.expansion_residuals(sol, g_ssz=G[:, :1])
+    with pytest.raises(ValueError, match="order-2"):
+        jm.premia_feedback(jm.solve(MODEL, {"rho": rho}, order=1))
+
+
+def test_sigma2_z_terms_vmap_jit_grad():
+    """vmap over ρ equals a loop, one trace; grad equals the closed form d(s²ρ²)/dρ = 2s²ρ."""
+
+    def g(rho):
+        return jm.premia_feedback(jm.solve(MODEL, {"rho": rho}, order=2, throw=False), throw=False)
+
+    rhos = jnp.asarray([0.3, 0.8, 1.2])  # the last is explosive: flagged as NaN
+    batch = jax.vmap(g)(rhos)
+    for i in range(2):
+        np.testing.assert_allclose(np.asarray(batch[i]), np.asarray(g(rhos[i])), rtol=1e-12)
+    assert np.all(np.isnan(np.asarray(batch[2])))
+    d = jax.grad(lambda r: g(r)[1, 0])(jnp.asarray(0.8))
+    np.testing.assert_allclose(float(d), 2 * SIG**2 * 0.8, rtol=1e-8)

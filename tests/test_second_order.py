@@ -4,12 +4,14 @@ solver on a 40-equation model, and implicit parameter derivatives against finite
 from __future__ import annotations
 
 import functools
+import json
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
 from fixture_models_o2 import MODELS, load_fixture
+from helpers import REFERENCE
 
 import jaxmacro as jm
 from jaxmacro._linalg import kron_apply, solve_sylvester_kron_power
@@ -428,3 +430,48 @@ def test_sylvester_residual_reported_with_its_threshold():
     assert bad == RESULTS.second_order_failed
     assert float(terms["second_order_residual"]) > 1.0
     assert "second_order_residual" in RESULTS[bad]
+
+
+# ------------------------------------------------------------------------------------------
+# The σ²z block of the conditions against Dynare 5.3's order-3 ghxss, ghuss, ghxuu
+# ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["rbc", "lucas_trees_ds"])
+def test_sigma2_z_block_against_dynare_order3(name):
+    """Dynare's third-order σ² terms, put into our order-2 rule as y += ½σ²(ghxss x + ghuss u),
+    leave in the σ²z block of E_t f (`jm.expansion_residuals`) exactly the one third-order
+    term an order-2 rule lacks: the state dependence of next period's Jensen term,
+    ½ f_+ ghxuu (ŝ_t ⊗ vec Ω) with ŝ_t = H z. So `jm.premia_feedback` (σ²z terms that zero
+    the block for the order-2 rule) differs from ghxss by the response to that term; where it
+    vanishes (ghxuu = 0, the closed form in test_euler_errors) the two are equal."""
+    d = json.loads((REFERENCE / "order3" / name / "dr_order3.json").read_text())
+    if name == "rbc":
+        model = built("rbc")
+    else:
+        from jaxmacro.models.lucas_trees import lucas_trees_ds
+
+        model = lucas_trees_ds()
+    params = {k: float(v) for k, v in zip(d["param_names"], d["params"]) if k in model.param_names}
+    sol = jm.solve(model, params, order=2)
+    rows = [d["order_var"].index(v) for v in sol.variables]  # Dynare row of each variable
+    cols = [d["state_var"].index(v) for v in sol.states]
+    ns, ne = len(sol.states), len(sol.shocks)
+    assert tuple(d["exo_names"]) == tuple(sol.shocks)
+    ghxss = np.asarray(d["ghxss"])[rows][:, cols]
+    ghuss = np.asarray(d["ghuss"])[rows]
+    assert np.max(np.abs(ghxss)) > 1e-6  # a non-trivial reference
+    G = jnp.asarray(np.concatenate([ghxss, ghuss], axis=1))
+    got = np.asarray(jm.expansion_residuals(sol, g_ssz=G).sigma2_x)
+    # the missing term: ½ f_+ ghxuu (H z ⊗ vec Ω), H = state rows of [g_x, g_u]
+    ghxuu = np.asarray(d["ghxuu"]).reshape(-1, ns, ne, ne)[rows][:, cols]
+    Om = np.asarray(d["Sigma_e"]).reshape(ne, ne)
+    jensen = np.einsum("rsab,ab->rs", ghxuu, Om)  # n x ns
+    st = np.asarray(model.structure.states)
+    H = np.concatenate([np.asarray(sol.g_x)[st], np.asarray(sol.g_u)[st]], axis=1)
+    ybar, u0 = sol.steady_state, jnp.zeros(ne)
+    f_p = np.asarray(jax.jacfwd(lambda y: model.evaluate(ybar, ybar, y, u0, sol.params))(ybar))
+    missing = 0.5 * f_p @ jensen @ H
+    assert np.max(np.abs(missing)) > 1e-8
+    scale = np.max(np.abs(missing))
+    np.testing.assert_allclose(got, -missing, atol=1e-8 * scale)

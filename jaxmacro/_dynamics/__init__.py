@@ -4,7 +4,16 @@ conditional moments given the state (`_conditional.py`), accuracy (Euler-equatio
 (`_simulate.py`), the pruned state space and the risky steady state (`_pruning.py`), and the
 shock bookkeeping they share (`_shocks.py`)."""
 
-from ._accuracy import EulerErrors as EulerErrors, euler_errors as euler_errors
+from ._accuracy import (
+    EulerErrors as EulerErrors,
+    Expansion as Expansion,
+    condition_function as condition_function,
+    euler_errors as euler_errors,
+    expansion_residuals as expansion_residuals,
+    monomial_rule as monomial_rule,
+    sigma2_blocks as sigma2_blocks,
+    taylor_blocks as taylor_blocks,
+)
 from ._conditional import (
     ConditionalMoments as ConditionalMoments,
     conditional_impl as conditional_impl,

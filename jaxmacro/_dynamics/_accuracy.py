@@ -21,6 +21,7 @@ equations are written in; equations written in ratios or logs (Euler equations a
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 
 import equinox as eqx
 import jax
@@ -31,6 +32,7 @@ from jaxtyping import Array, Float
 from .._misc import check_count, throw_if_failed
 from .._results import RESULTS
 from .._solution import Solution
+from ._pruning import second_order_parts
 from ._shocks import draw_shocks, shock_factor
 from ._simulate import simulate
 
@@ -94,7 +96,7 @@ def euler_errors(
         eps01, w = _gauss_hermite(nodes, ne)
         label = f"gauss-hermite {nodes}"
     elif ne:
-        eps01, w = _monomial(ne)
+        eps01, w = monomial_rule(ne)
         label = "monomial"
     else:
         eps01, w, label = np.zeros((1, 0)), np.ones(1), "none (no shocks)"
@@ -110,7 +112,11 @@ def _gauss_hermite(nodes, ne):
     return pts, wts
 
 
-def _monomial(ne):
+def monomial_rule(ne):
+    """The degree-3 monomial rule for ε ~ N(0, I_ne): nodes ±√ne e_j, equal weights (exact
+    for polynomials of degree ≤ 3); ne = 0 gives the one node of an empty shock vector."""
+    if ne == 0:
+        return np.zeros((1, 0)), np.ones(1)
     pts = np.concatenate([np.sqrt(ne) * np.eye(ne), -np.sqrt(ne) * np.eye(ne)])
     return pts, np.full(2 * ne, 1.0 / (2 * ne))
 
@@ -143,5 +149,246 @@ def _errors_jit(sol, key, periods, burn, eps01, w, label):
         errors=jnp.where(ok, errs, jnp.nan),
         log10_mean=jnp.where(ok, jnp.log10(jnp.mean(a, axis=0) + tiny), jnp.nan),
         log10_max=jnp.where(ok, jnp.log10(jnp.max(a, axis=0) + tiny), jnp.nan),
+        result=sol.result,
+    )
+
+
+# ------------------------------------------------------------------------------------------
+# Coefficient matching: the conditions expanded on [1, z, vech(zz')] and σ², σ²z
+# ------------------------------------------------------------------------------------------
+
+
+def taylor_blocks(F, nz: int, dtype):
+    """The coefficients of F(z, σ) (a vector function, even in σ) at (0, 0) that the
+    Evans–Hnatkovska truncation keeps:
+
+        F(z, σ) ≈ c_0 + c_x z + Σ_{i≤j} c_xx[ij] z_i z_j + σ² (c_σσ + c_σσx z),
+
+    returned as ``(c_0, c_x, c_xx, c_σσ, c_σσx)`` with `c_xx` on vech(zz') in row-major
+    upper-triangle order (i ≤ j: ½∂²F/∂z_i² on the diagonal, ∂²F/∂z_i∂z_j off it). Exact
+    derivatives (forward mode); σz, σ³ and higher terms are not formed."""
+    z0 = jnp.zeros(nz, dtype)
+    s0 = jnp.zeros((), dtype)
+    c0 = F(z0, s0)
+    cx = jax.jacfwd(lambda z: F(z, s0))(z0)
+    H = jax.jacfwd(jax.jacfwd(lambda z: F(z, s0)))(z0)
+    iu, ju = np.triu_indices(nz)
+    cxx = jnp.where(iu == ju, 0.5, 1.0) * H[:, iu, ju]
+
+    css, cssx = sigma2_blocks(F, nz, dtype)
+    return c0, cx, cxx, css, cssx
+
+
+def sigma2_blocks(F, nz: int, dtype):
+    """(c_σσ, c_σσx) of [`taylor_blocks`][] only: ½∂²F/∂σ² and its z-slope at (0, 0)."""
+    z0 = jnp.zeros(nz, dtype)
+    s0 = jnp.zeros((), dtype)
+
+    def half_second(z):
+        return 0.5 * jax.jacfwd(jax.jacfwd(lambda s: F(z, s)))(s0)
+
+    return half_second(z0), jax.jacfwd(half_second)(z0)
+
+
+class Expansion(eqx.Module):
+    """Equilibrium conditions expanded on [1, z, vech(zz')] and σ², σ²z
+    ([`jaxmacro.expansion_residuals`][]).
+
+    **Fields:** `conditions` (static names: the model's equations, then the covariance
+    conditions `cov(a,b)`), `kinds` (static: "equation" or "covariance" per condition), `z`
+    (static names of the expansion variables: the states of the previous period, then the
+    shocks of the period), `order` (static, the solution's order), and the coefficient blocks
+    `const` (n_c,), `x` (n_c, n_z), `xx` (n_c, n_z(n_z+1)/2, on vech(zz')), `sigma2` (n_c,),
+    `sigma2_x` (n_c, n_z); `held` (n_c,): the largest |coefficient| of the blocks the
+    solution is meant to zero for that condition; `max_residual`: the largest of `held`;
+    `result`.
+
+    Which blocks are held: for a model equation, 1, z (and at order 2 vech(zz') and σ²); the
+    σ²z block of a model equation needs the third-order term g_σσz, which a second-order
+    solution does not have, so it is reported (`sigma2_x`) but not held, unless the terms were
+    given (`g_ssz`, static flag `sigma_z`: the Evans–Hnatkovska premia feedback). For a covariance
+    condition, σ² and σ²z (its other blocks vanish identically).
+    """
+
+    conditions: tuple[str, ...] = eqx.field(static=True)
+    kinds: tuple[str, ...] = eqx.field(static=True)
+    z: tuple[str, ...] = eqx.field(static=True)
+    order: int = eqx.field(static=True)
+    sigma_z: bool = eqx.field(static=True)
+    const: Float[Array, " n_c"]
+    x: Float[Array, "n_c n_z"]
+    xx: Float[Array, "n_c n_vech"]
+    sigma2: Float[Array, " n_c"]
+    sigma2_x: Float[Array, "n_c n_z"]
+    held: Float[Array, " n_c"]
+    max_residual: Array
+    result: RESULTS
+
+    def report(self) -> str:
+        """One line per condition: the largest |coefficient| of each block (held blocks
+        unmarked, blocks the solution's order does not zero in brackets)."""
+        w = max(len(c) for c in self.conditions)
+        lines = [
+            f"expansion residuals (order {self.order}), largest |coefficient| per block; "
+            f"max held: {float(self.max_residual):.2e}",
+            f"  {'condition':<{w}} {'1':>10} {'z':>10} {'vech(zz)':>10} {'s2':>10} {'s2 z':>10}",
+        ]
+        blocks = [self.const[:, None], self.x, self.xx, self.sigma2[:, None], self.sigma2_x]
+        big = [np.max(np.abs(np.asarray(b)), axis=1, initial=0.0) for b in blocks]
+        for i, (c, kind) in enumerate(zip(self.conditions, self.kinds)):
+            held = _held_blocks(kind, self.order, self.sigma_z)
+            cells = []
+            for b in range(5):
+                v = f"{big[b][i]:.2e}"
+                cells.append(f"{v:>10}" if held[b] else f"{'(' + v + ')':>10}")
+            lines.append(f"  {c:<{w}} " + " ".join(cells))
+        return "\n".join(lines)
+
+
+def _held_blocks(kind: str, order: int, sigma_z: bool = False) -> tuple[bool, ...]:
+    if kind == "covariance":
+        return (False, False, False, True, True)
+    return (True, True, order >= 2, order >= 2, sigma_z)
+
+
+def expansion_residuals(
+    solution: Solution,
+    *,
+    covariances: Sequence[tuple[str, str]] = (),
+    g_ssz=None,
+    throw: bool = True,
+) -> Expansion:
+    """Verify a solution by coefficient matching: every equilibrium condition expanded on
+    [1, z, vech(zz')] and σ², σ²z (the Evans–Hnatkovska truncation; z³, σ²z², σ⁴ dropped).
+
+    For the state z = (ŝ_{t-1}, u_t) and the perturbation scale σ (next period's shocks
+    u_{t+1} = σε, ε ~ N(0, Ω), and the constants ½σ²g_σσ of the rule), the conditions are
+
+        F_i(z, σ) = E_t f_i(y_{t-1}, y_t, y_{t+1}, u_t)                 (model equations)
+        C_ab(z, σ) = Cov_t(a_{t+1}, b_{t+1}) / Var_0(b_{t+1})            (`covariances`)
+
+    under the solution's rule y(ŝ, u; σ), with E_t by the degree-3 monomial rule
+    ε = ±√n_e L e_j (exact for every coefficient formed: they are quadratic in ε). Their Taylor
+    coefficients at (0, 0) are taken by forward-mode differentiation. This is independent of
+    how the solution was computed: a first-order solution leaves the σ² and vech(zz') blocks of
+    the equations non-zero, a portfolio rule off its root leaves the σ²z block of its
+    covariance condition non-zero. Covariance conditions are those of two-country portfolio
+    problems: a = the SDF differential, b = an excess return (Devereux–Sutherland's and
+    Evans–Hnatkovska's conditions Cov_t(D, r̂x) = 0 at σ² and σ²ŝ).
+
+    **Arguments:**
+
+    - `solution`: a [`jaxmacro.Solution`][] (order 1 or 2).
+    - `covariances` (keyword-only): pairs (a, b) of model variable names.
+    - `g_ssz`: the σ²z terms of the rule, y += ½σ² g_ssz z (n × (n_s + n_e); the
+      Evans–Hnatkovska premia feedback, [`jaxmacro.EHSolution`][] `g_ssz`). With them the σ²z
+      block of the model equations is held too.
+    - `throw`: raise if the solution failed, or report it in `result` (NaN numbers).
+
+    **Returns:** an [`jaxmacro.Expansion`][]; `max_residual` is the largest held coefficient.
+    """
+    model = solution.model
+    pairs = tuple((str(a), str(b)) for a, b in covariances)
+    for a, b in pairs:
+        for v in (a, b):
+            if v not in model.variables:
+                raise ValueError(
+                    f"unknown variable {v!r} in covariances; declared: {', '.join(model.variables)}"
+                )
+    idx = tuple((model.variables.index(a), model.variables.index(b)) for a, b in pairs)
+    if g_ssz is not None:
+        nz = len(model.states) + len(solution.shocks)
+        if g_ssz.shape[-2:] != (len(model.variables), nz):
+            raise ValueError(
+                f"`g_ssz` must be n_variables x (n_states + n_shocks) = "
+                f"{len(model.variables)} x {nz}, got {g_ssz.shape}"
+            )
+    out = _expansion_jit(solution, idx, pairs, g_ssz)
+    return throw_if_failed(out, throw)
+
+
+def condition_function(sol, idx=(), g_ssz=None):
+    """F(z, σ) of [`jaxmacro.expansion_residuals`][]: the model's conditions E_t f and, for each
+    pair (a, b) of variable indices in `idx`, Cov_t(a, b) and then Var_t(b), at z = (ŝ_{t-1},
+    u_t) and scale σ, under the solution's rule plus the σ²z terms ½σ² g_ssz z (if given)."""
+    model = sol.model
+    st = np.asarray(model.structure.states, dtype=int)
+    ns, ne = len(st), len(sol.shocks)
+    dt = sol.g_x.dtype
+    g_ss = second_order_parts(sol)[3]
+    eps01, w = monomial_rule(ne)
+    eps = jnp.asarray(eps01, dt) @ shock_factor(sol.shock_cov).T
+    w = jnp.asarray(w, dt)
+    ybar = sol.steady_state
+    if g_ssz is None:
+        g_ssz = jnp.zeros((len(ybar), ns + ne), dt)
+
+    def rule(s, u, sig):
+        z = jnp.concatenate([s, u])
+        return sol.rule(s, u, constant=False) + 0.5 * sig**2 * (g_ss + g_ssz @ z)
+
+    def F(z, sig):
+        s_lag, u_t = z[:ns], z[ns:]
+        y_lag = ybar.at[st].add(s_lag)
+        y_t = rule(s_lag, u_t, sig)
+        leads = jax.vmap(lambda e: rule(y_t[st] - ybar[st], sig * e, sig))(eps)
+        f = jax.vmap(lambda yl: jnp.asarray(model.evaluate(y_lag, y_t, yl, u_t, sol.params)))(leads)
+        out = [w @ f]
+        if idx:
+            a = leads[:, np.asarray([i for i, _ in idx])]
+            b = leads[:, np.asarray([j for _, j in idx])]
+            ma, mb = w @ a, w @ b
+            out += [w @ (a * b) - ma * mb, w @ (b * b) - mb * mb]
+        return jnp.concatenate(out)
+
+    return F
+
+
+@eqx.filter_jit
+def _expansion_jit(sol, idx, pairs, g_ssz):
+    model = sol.model
+    ns, ne = len(model.states), len(sol.shocks)
+    dt = sol.g_x.dtype
+    F = condition_function(sol, idx, g_ssz)
+    c0, cx, cxx, css, cssx = taylor_blocks(F, ns + ne, dt)
+    neq, nc = len(model.equations), len(idx)
+    if nc:
+        var0 = css[neq + nc :]  # σ² coefficient of Var_t(b)
+        cut = lambda a: a[: neq + nc]  # noqa: E731
+        c0, cx, cxx, css, cssx = map(cut, (c0, cx, cxx, css, cssx))
+        css = css.at[neq:].divide(var0)
+        cssx = cssx.at[neq:].divide(var0[:, None])
+    kinds = ("equation",) * neq + ("covariance",) * nc
+    blocks = [c0[:, None], cx, cxx, css[:, None], cssx]
+    held = jnp.stack(
+        [
+            jnp.max(
+                jnp.stack(
+                    [
+                        jnp.max(jnp.abs(b[i]), initial=0.0)
+                        for b, h in zip(blocks, _held_blocks(k, sol.order, g_ssz is not None))
+                        if h
+                    ]
+                )
+            )
+            for i, k in enumerate(kinds)
+        ]
+    )
+    ok = sol.result == RESULTS.successful
+    nan = lambda a: jnp.where(ok, a, jnp.nan)  # noqa: E731
+    z_names = tuple(f"{v}(-1)" for v in model.states) + tuple(sol.shocks)
+    return Expansion(
+        conditions=tuple(model.equations) + tuple(f"cov({a},{b})" for a, b in pairs),
+        kinds=kinds,
+        z=z_names,
+        order=int(sol.order),
+        sigma_z=g_ssz is not None,
+        const=nan(c0),
+        x=nan(cx),
+        xx=nan(cxx),
+        sigma2=nan(css),
+        sigma2_x=nan(cssx),
+        held=nan(held),
+        max_residual=nan(jnp.max(held)),
         result=sol.result,
     )

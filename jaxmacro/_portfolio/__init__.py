@@ -16,4 +16,10 @@ from ._ds_dynamics import (
     ds_gamma as ds_gamma,
     portfolio_dynamics as portfolio_dynamics,
 )
-from ._evans_hnatkovska import EHSolution as EHSolution, evans_hnatkovska as evans_hnatkovska
+from ._evans_hnatkovska import (
+    EHSolution as EHSolution,
+    EHStateSpace as EHStateSpace,
+    eh_state_space as eh_state_space,
+    evans_hnatkovska as evans_hnatkovska,
+    premia_feedback as premia_feedback,
+)

@@ -39,12 +39,25 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 
 import equinox as eqx
+import jax
 import jax.numpy as jnp
 import numpy as np
 import optimistix as optx
 from jaxtyping import Array, Float
 
-from .._dynamics import conditional_impl, variable_selection
+from .._dynamics import (
+    Expansion,
+    condition_function,
+    conditional_impl,
+    expansion_residuals,
+    monomial_rule,
+    second_order_parts,
+    shock_factor,
+    sigma2_blocks,
+    taylor_blocks,
+    variable_selection,
+)
+from .._linalg import solve as dense_solve, solve_sylvester
 from .._misc import arrays, nan_unless, throw_if_failed
 from .._model import Model
 from .._perturbation import solve
@@ -76,7 +89,13 @@ class EHSolution(eqx.Module):
       `iterations`: Newton steps.
     - `solution`: the order-2 [`jaxmacro.Solution`][] at the EH positions; `portfolio`: the
       stage-1 [`jaxmacro.PortfolioSolution`][]; `result`.
-    - static: `states`, `excess_returns`, `mu_differential`, `gamma_params`.
+    - `g_ssz` (n, n_s + n_e): with `premia_feedback`, the σ²z terms of the rule
+      (y += ½σ² g_ssz (ŝ_{t-1}, u_t)) that zero the σ²z block of every equation; zeros
+      without it. `risk_adjusted_solution` folds them into g_x, g_u for simulation.
+    - methods `verify()` (coefficient matching, [`jaxmacro.expansion_residuals`][]) and
+      `state_space()` (the law of motion (27), [`jaxmacro.eh_state_space`][]).
+    - static: `premia_feedback`, `states`, `excess_returns`, `mu_differential`,
+      `gamma_params`.
     """
 
     alpha_bar: Float[Array, " k"]
@@ -92,7 +111,9 @@ class EHSolution(eqx.Module):
     iterations: Array
     solution: Solution
     portfolio: PortfolioSolution
+    g_ssz: Float[Array, "n nz"]
     result: RESULTS
+    premia_feedback: bool = eqx.field(static=True)
     states: tuple[str, ...] = eqx.field(static=True)
     excess_returns: tuple[str, ...] = eqx.field(static=True)
     mu_differential: str = eqx.field(static=True)
@@ -105,6 +126,29 @@ class EHSolution(eqx.Module):
     def position(self, state):
         """α_t = ᾱ + α_x ŝ_t (DS units) at the state ŝ (leading batch dimensions allowed)."""
         return self.alpha_bar + jnp.einsum("ja,...a->...j", self.alpha_x, state)
+
+    def verify(self, *, throw: bool = True) -> Expansion:
+        """Coefficient-matching check of the solution ([`jaxmacro.expansion_residuals`][]):
+        every model equation on [1, z, vech(zz')] and σ², and the portfolio conditions
+        Cov_t(D, r̂x_j)/Var_0(r̂x_j) on σ² and σ²z, with z = (ŝ_{t-1}, u_t). Its
+        `max_residual` is < 1e-10 at a converged solution; `report()` prints every block."""
+        pairs = [(self.mu_differential, r) for r in self.excess_returns]
+        g = self.g_ssz if self.premia_feedback else None
+        return expansion_residuals(self.solution, covariances=pairs, g_ssz=g, throw=throw)
+
+    @property
+    def risk_adjusted_solution(self) -> Solution:
+        """With `premia_feedback`: the order-2 solution with the σ²z terms folded into g_x, g_u
+        (σ = 1), for simulation and impulse responses with time-varying premia in the
+        levels; without it, `solution`."""
+        if not self.premia_feedback:
+            return self.solution
+        return risk_adjusted(self.solution, self.g_ssz)
+
+    def state_space(self, *, throw: bool = True) -> EHStateSpace:
+        """The law of motion (27) X_{t+1} = A X_t + U, E[UU'|X] = S(X) of the solution
+        ([`jaxmacro.eh_state_space`][])."""
+        return eh_state_space(self.solution, throw=throw)
 
 
 def evans_hnatkovska(
@@ -120,6 +164,7 @@ def evans_hnatkovska(
     scale: float | Callable | None = None,
     tol: float = 1e-10,
     newton_steps: int = 20,
+    premia_feedback: bool = False,
     guess=None,
     steady_state_solver=None,
     qz_criterium: float = 1.0 + 1e-6,
@@ -151,6 +196,10 @@ def evans_hnatkovska(
       name -> the parameter holding that entry of α_x. States left out keep a zero loading.
     - `sdf`: the home agent's log SDF m_{t+1} (a model variable), for the premia.
     - `tol`: largest σ-scaled residual accepted (float64: 1e-10); `newton_steps`: Newton limit.
+    - `premia_feedback`: also solve the σ²z terms of every equation (EH's premia feedback:
+      time-varying premia in prices and quantities; `g_ssz`, `risk_adjusted_solution`). They
+      do not move ᾱ, α_x or the conditional moments (those are σ² and σ²z terms of
+      covariances, which the σ²z level terms enter only at σ⁴).
     - `guess`, `steady_state_solver`, `qz_criterium`, `qz_max_steps`, `max_steps`: passed to
       [`jaxmacro.solve`][] (same meaning as there).
     - `throw`: raise on failure, or report it in `result` (`RESULTS.portfolio_not_converged`
@@ -179,6 +228,7 @@ def evans_hnatkovska(
         arrays(scale),
         float(tol),
         int(newton_steps),
+        bool(premia_feedback),
         solver_options(guess, steady_state_solver, qz_criterium, qz_max_steps, max_steps),
     )
     return throw_if_failed(out, throw)
@@ -213,11 +263,13 @@ def _gamma_maps(model, gamma_params, rx, alpha_names) -> tuple:
 
 
 @eqx.filter_jit
-def _eh_jit(model, params, rx, mu, xi, eps, alpha_names, gmaps, sdf, scale, tol, steps, opts):
-    return eh_impl(model, params, rx, mu, xi, eps, alpha_names, gmaps, sdf, scale, tol, steps, opts)
+def _eh_jit(model, params, rx, mu, xi, eps, alpha_names, gmaps, sdf, scale, tol, steps, fb, opts):
+    return eh_impl(
+        model, params, rx, mu, xi, eps, alpha_names, gmaps, sdf, scale, tol, steps, fb, opts
+    )
 
 
-def eh_impl(model, params, rx, mu, xi, eps, alpha_names, gmaps, sdf, scale, tol, steps, opts):
+def eh_impl(model, params, rx, mu, xi, eps, alpha_names, gmaps, sdf, scale, tol, steps, fb, opts):
     """[`jaxmacro.evans_hnatkovska`][] inside a traced program (names validated)."""
     pi = {p: i for i, p in enumerate(model.param_names)}
     states = tuple(model.states)
@@ -266,6 +318,8 @@ def eh_impl(model, params, rx, mu, xi, eps, alpha_names, gmaps, sdf, scale, tol,
         premia0 = jnp.full((k,), jnp.nan, dtype=g.dtype)
         premia_x = jnp.full((k, ns), jnp.nan, dtype=g.dtype)
     abar, alpha_x = nanify(ps.alpha_tilde), nanify(alpha_x)
+    nz = ns + len(model.shocks)
+    g_ssz = premia_feedback_terms(sol) if fb else jnp.zeros((len(model.variables), nz), g.dtype)
     return EHSolution(
         alpha_bar=abar,
         alpha_x=alpha_x,
@@ -280,9 +334,197 @@ def eh_impl(model, params, rx, mu, xi, eps, alpha_names, gmaps, sdf, scale, tol,
         iterations=root.stats["num_steps"],
         solution=sol,
         portfolio=ps,
+        g_ssz=nanify(g_ssz),
         result=result,
+        premia_feedback=fb,
         states=states,
         excess_returns=rx,
         mu_differential=mu[0],
         gamma_params=gmaps,
+    )
+
+
+# ------------------------------------------------------------------------------------------
+# The law of motion (27): X_{t+1} = A X_t + U_{t+1}, E[UU'|X] = S(X), X = [1, x, vech(xx')]
+# ------------------------------------------------------------------------------------------
+
+
+class EHStateSpace(eqx.Module):
+    """Evans & Hnatkovska's law of motion (2005, eq. 27) of X_t = [1, x_t, vech(x_t x_t')]
+    ([`jaxmacro.eh_state_space`][]):
+
+        X_{t+1} = A X_t + U_{t+1},   E[U_{t+1} U_{t+1}' | X_t] = S(X_t) = S_0 + Σ_i S_{x,i} x_i,
+
+    with x_t the deviations of the model's states from the deterministic steady state and
+    vech(xx') in row-major upper-triangle order (x_i x_j, i ≤ j). Under the method's truncation
+    (x³, σ²x², σ⁴ dropped) this is the pruned second-order system: A holds the constants
+    ½(H_σσ + H_uu vec Ω) and vech(H_u Ω H_u'), the first-order transition H_x, the quadratic
+    terms ½H_xx, the map vech(xx') -> vech(H_x x x'H_x'), and the σ²x terms of E_t[x x'];
+    S_0 and S_x hold the conditional covariance of x_{t+1} (the Σ_0, Σ_x of
+    [`jaxmacro.conditional_moments`][]) and of x_{t+1} with vech(x_{t+1}x_{t+1}') (its vech
+    block is σ²x² and σ⁴: zero at this order).
+
+    **Fields:** `states` (static names), `labels` (static names of X's entries), `A`
+    (n_X, n_X), `S0` (n_X, n_X), `Sx` (n_X, n_X, n_s), `result`. Methods `S(x)`, `X(x)`.
+    """
+
+    states: tuple[str, ...] = eqx.field(static=True)
+    labels: tuple[str, ...] = eqx.field(static=True)
+    A: Float[Array, "nX nX"]
+    S0: Float[Array, "nX nX"]
+    Sx: Float[Array, "nX nX ns"]
+    result: RESULTS
+
+    def X(self, x):
+        """X = [1, x, vech(xx')] at the state deviation x (n_s,)."""
+        iu, ju = np.triu_indices(len(self.states))
+        one = jnp.ones((1,), dtype=self.A.dtype)
+        return jnp.concatenate([one, x, x[iu] * x[ju]])
+
+    def S(self, x):
+        """S(X) = S_0 + Σ_i S_{x,i} x_i."""
+        return self.S0 + jnp.einsum("abi,i->ab", self.Sx, x)
+
+
+def eh_state_space(solution: Solution, *, throw: bool = True) -> EHStateSpace:
+    """Evans–Hnatkovska's (27), X_{t+1} = A X_t + U_{t+1} with E[UU'|X] = S(X), of a
+    second-order solution (see [`jaxmacro.EHStateSpace`][]).
+
+    The coefficients are the Taylor coefficients of E_t X_{t+1} and Cov_t(X_{t+1}) in (x, σ),
+    with the solution's rule and the expectations by the degree-3 monomial rule (exact for the
+    coefficients formed), taken by forward-mode differentiation; σ = 1 is then the model's
+    shock covariance. Jit-compiled once per solution structure; differentiable.
+
+    **Arguments:** `solution`, an order-2 [`jaxmacro.Solution`][] (at order 1 the σ²x terms
+    and ½H_xx are zero); `throw`: raise if the solution failed, or report it (NaN numbers).
+    """
+    return throw_if_failed(_state_space_jit(solution), throw)
+
+
+@eqx.filter_jit
+def _state_space_jit(sol):
+    st = np.asarray(sol.model.structure.states, dtype=int)
+    ns, ne = len(st), len(sol.shocks)
+    dt = sol.g_x.dtype
+    iu, ju = np.triu_indices(ns)
+    nv = len(iu)
+    g_ss = second_order_parts(sol)[3]
+    eps01, w = monomial_rule(ne)
+    eps = jnp.asarray(eps01, dt) @ shock_factor(sol.shock_cov).T
+    w = jnp.asarray(w, dt)
+    ybar_s = sol.steady_state[st]
+
+    def nxt(x, sig):  # X_{t+1} without its 1, at each quadrature node
+        def one(e):
+            y = sol.rule(x, sig * e, constant=False) + 0.5 * sig**2 * g_ss
+            x1 = y[st] - ybar_s
+            return jnp.concatenate([x1, x1[iu] * x1[ju]])
+
+        return jax.vmap(one)(eps)
+
+    def mean(x, sig):
+        return w @ nxt(x, sig)
+
+    def cov(x, sig):
+        v = nxt(x, sig)
+        m = w @ v
+        return (jnp.einsum("k,ka,kb->ab", w, v, v) - jnp.outer(m, m)).reshape(-1)
+
+    c0, cx, cxx, css, cssx = taylor_blocks(mean, ns, dt)
+    n = ns + nv
+    A = jnp.zeros((1 + n, 1 + n), dt)
+    A = A.at[0, 0].set(1.0)
+    A = A.at[1:, 0].set(c0 + css)
+    A = A.at[1:, 1 : 1 + ns].set(cx + cssx)
+    A = A.at[1:, 1 + ns :].set(cxx)
+    _, _, _, vss, vssx = taylor_blocks(cov, ns, dt)
+    S0 = jnp.zeros((1 + n, 1 + n), dt).at[1:, 1:].set(vss.reshape(n, n))
+    Sx = jnp.zeros((1 + n, 1 + n, ns), dt).at[1:, 1:, :].set(vssx.reshape(n, n, ns))
+    ok = sol.result == RESULTS.successful
+    names = tuple(sol.model.states)
+    labels = ("1",) + names + tuple(f"{names[i]}*{names[j]}" for i, j in zip(iu, ju))
+    return EHStateSpace(
+        states=names,
+        labels=labels,
+        A=nan_unless(ok, A),
+        S0=nan_unless(ok, S0),
+        Sx=nan_unless(ok, Sx),
+        result=sol.result,
+    )
+
+
+# ------------------------------------------------------------------------------------------
+# Premia feedback: the σ²z terms of the rule
+# ------------------------------------------------------------------------------------------
+
+
+def premia_feedback_terms(sol: Solution):
+    """The σ²z terms g_ssz of the rule, y += ½σ² g_ssz z with z = (ŝ_{t-1}, u_t), that zero the
+    σ²z block of every model equation (Evans–Hnatkovska's "σ²x terms in the Euler
+    equations": time-varying premia fed back into prices and quantities; the g_xσσ, g_uσσ of
+    a third-order perturbation).
+
+    Given the order-2 rule, the σ²z coefficient of E_t f is affine in G = g_ssz:
+
+        c(G) = c_0 + ½[(f_y + f_+ g_x P) G + f_+ G_s H],   H = [H_x, H_u],
+
+    with f_y, f_+ the Jacobians in y_t and y_{t+1} at the steady state, P the selection of
+    the state rows, G_s the state columns of G and H_x, H_u the state rows of g_x, g_u
+    (σ²z² and σ³ terms dropped). c_0 comes from [`jaxmacro.expansion_residuals`][]'s
+    coefficient matching. With M = f_y + f_+ g_x P (the matrix of the g_σσ step):
+
+        G_s + M⁻¹f_+ G_s H_x = −2M⁻¹c_{0,s}     (a Sylvester equation, Kronecker-solved)
+        G_u = M⁻¹(−2c_{0,u} − f_+ G_s H_u).
+
+    Cost O((n n_s)³): meant for models of tens of variables.
+
+    **Relation to a third-order perturbation.** These are not Dynare's third-order ghxss,
+    ghuss: with a third-order rule the σ²z block of E_t f also holds the state dependence of
+    next period's Jensen term, ½ f_+ g_xuu (ŝ_t ⊗ vec Ω), which needs g_xuu and an order-2
+    rule does not have. Tested: Dynare 5.3's ghxss, ghuss leave exactly that term in our
+    σ²z block (tests/reference/order3), and where g_xuu = 0 the two coincide.
+    """
+    model = sol.model
+    st = np.asarray(model.structure.states, dtype=int)
+    ns, ne, n = len(st), len(sol.shocks), len(model.variables)
+    dt = sol.g_x.dtype
+    _, c0 = sigma2_blocks(condition_function(sol), ns + ne, dt)
+    ybar, u0 = sol.steady_state, jnp.zeros(ne, dt)
+    f_y = jax.jacfwd(lambda y: model.evaluate(ybar, y, ybar, u0, sol.params))(ybar)
+    f_p = jax.jacfwd(lambda y: model.evaluate(ybar, ybar, y, u0, sol.params))(ybar)
+    M = f_y + jnp.zeros((n, n), dt).at[:, st].set(f_p @ sol.g_x)
+    Hx, Hu = sol.g_x[st], sol.g_u[st]
+    G_s = solve_sylvester(dense_solve(M, f_p), Hx, dense_solve(M, -2.0 * c0[:, :ns]))
+    G_u = dense_solve(M, -2.0 * c0[:, ns:] - f_p @ G_s @ Hu)
+    return jnp.concatenate([G_s, G_u], axis=1)
+
+
+def premia_feedback(solution: Solution, *, throw: bool = True):
+    """The σ²z terms g_ssz (n × (n_s + n_e)) of an order-2 solution's rule, y += ½σ² g_ssz z
+    with z = (ŝ_{t-1}, u_t), that zero the σ²z block of every equation (the Evans–Hnatkovska
+    premia feedback; the g_xσσ, g_uσσ of a third-order perturbation). See
+    [`premia_feedback_terms`][] for the maths. Jit-compiled once per solution structure,
+    vmappable and differentiable; NaN (and `throw`) for a failed solution."""
+    if solution.order != 2:
+        raise ValueError("premia_feedback needs an order-2 solution (solve(..., order=2))")
+    out = _feedback_jit(solution)
+    if throw:
+        out = solution.result.error_if(out, solution.result != RESULTS.successful)
+    return out
+
+
+@eqx.filter_jit
+def _feedback_jit(sol):
+    return nan_unless(sol.result == RESULTS.successful, premia_feedback_terms(sol))
+
+
+def risk_adjusted(sol: Solution, g_ssz) -> Solution:
+    """The solution with the σ²z terms folded into its first-order part (σ = 1):
+    g_x + ½G_s, g_u + ½G_u. Simulated with pruning it differs from the EH law of motion only
+    by σ²x² and smaller terms, which the method drops."""
+    ns = sol.g_x.shape[1]
+    return eqx.tree_at(
+        lambda s: (s.g_x, s.g_u),
+        sol,
+        (sol.g_x + 0.5 * g_ssz[:, :ns], sol.g_u + 0.5 * g_ssz[:, ns:]),
     )
