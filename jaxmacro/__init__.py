@@ -60,7 +60,11 @@ from ._estimation import (
     shock_decomposition as shock_decomposition,
     smooth as smooth,
 )
-from ._model import Model as Model, Structure as Structure
+from ._model import (
+    Model as Model,
+    Structure as Structure,
+    linearize_equations as linearize_equations,
+)
 from ._named import Named as Named
 from ._perturbation import perturb as perturb, solve as solve
 from ._portfolio import (

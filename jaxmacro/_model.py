@@ -429,3 +429,87 @@ class Model(eqx.Module):
             )
         tb = lambda a: tuple(tuple(bool(x) for x in row) for row in a)  # noqa: E731
         return Structure(static, pred, both, fwrd, tb(lag), tb(cur), tb(lead))
+
+
+# ------------------------------------------------------------------------------------------
+# Mixed-order models: some equations held to first order
+# ------------------------------------------------------------------------------------------
+
+
+class _LinearizedResiduals(eqx.Module):
+    """residuals(...) of `model` with the rows `rows` replaced by their first-order Taylor
+    expansion at the deterministic steady state (hashable by value: one compile per model
+    and selection)."""
+
+    model: Model = eqx.field(static=True)
+    rows: tuple[int, ...] = eqx.field(static=True)
+
+    def __call__(self, lag, cur, lead, sh, p):
+        m, theta = self.model, p.values
+        ybar = m.analytic_steady_state(theta)
+        u0 = jnp.zeros(m.n_shocks, dtype=ybar.dtype)
+        args = (lag.values, cur.values, lead.values, sh.values)
+
+        def f(yl, yc, yf, u):
+            return m.evaluate(yl, yc, yf, u, theta)
+
+        f0, df = jax.jvp(
+            f, (ybar, ybar, ybar, u0), tuple(a - b for a, b in zip(args, (ybar,) * 3 + (u0,)))
+        )
+        mask = np.zeros(len(m.variables), dtype=bool)
+        mask[list(self.rows)] = True
+        return jnp.where(mask, f0 + df, f(*args))
+
+
+def linearize_equations(model: Model, equations: Sequence[str | int]) -> Model:
+    """The model with `equations` held to first order: each is replaced by its first-order
+    Taylor expansion at the deterministic steady state,
+    f_i(v) → f_i(v̄) + ∇f_i(v̄)(v − v̄), v = (y_{t-1}, y_t, y_{t+1}, u_t),
+    so its second derivatives vanish. The steady state and the first-order solution are those of
+    `model`; at order 2 the linearised equations contribute no curvature (the "real"
+    equations of Evans and Hnatkovska's mixed-order method, the others "financial").
+
+    **Arguments:** `model`, with an analytic steady state (`steady_state=...`: the expansion
+    point must be known inside the residual function); `equations`, names (as in
+    `model.equations`) or indices.
+
+    **Returns:** a [`jaxmacro.Model`][] with the same names, parameters and shocks.
+    """
+    if model.steady_state_fn is None:
+        raise ValueError(
+            f"linearize_equations needs model {model.name!r} to have an analytic steady state "
+            "(Model(..., steady_state=...)): the expansion point must be known inside the "
+            "residual function"
+        )
+    eqs = (equations,) if isinstance(equations, (str, int)) else tuple(equations)
+    rows = []
+    for e in eqs:
+        if isinstance(e, str):
+            if e not in model.equations:
+                raise ValueError(f"unknown equation {e!r}; equations: {', '.join(model.equations)}")
+            rows.append(model.equations.index(e))
+        else:
+            i = int(e)
+            if not 0 <= i < len(model.equations):
+                raise ValueError(
+                    f"equation index {i} out of range (the model has {len(model.equations)})"
+                )
+            rows.append(i)
+    if len(set(rows)) != len(rows):
+        raise ValueError(f"an equation is named twice in {eqs!r}")
+    if not rows:
+        return model
+    cov = model.shock_cov_fn
+    if cov is None and model.shock_cov_value is not None:
+        cov = np.asarray(model.shock_cov_value, dtype=float).reshape(model.n_shocks, -1)
+    return Model(
+        _LinearizedResiduals(model, tuple(sorted(rows))),
+        variables=model.variables,
+        shocks=model.shocks,
+        params=model.default_params,
+        shock_cov=cov,
+        steady_state=model.steady_state_fn,
+        guess=dict(zip(model.variables, model.guess)),
+        equations=model.equations,
+        name=f"{model.name} (mixed order)",
+    )

@@ -2,6 +2,8 @@
 against closed forms (q_t = E_t exp(x_{t+1}) with iid x: the order-1 rule misses E exp(ε) by
 1 − exp(σ²/2), the order-2 rule by 1 + σ²/2 − exp(σ²/2)), and the order ranking on the RBC."""
 
+import dataclasses
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -109,3 +111,38 @@ def test_sigma2_z_terms_vmap_jit_grad():
     assert np.all(np.isnan(np.asarray(batch[2])))
     d = jax.grad(lambda r: g(r)[1, 0])(jnp.asarray(0.8))
     np.testing.assert_allclose(float(d), 2 * SIG**2 * 0.8, rtol=1e-8)
+
+
+def test_linearized_equations_hold_to_first_order():
+    """Holding the pricing equation to first order, q_t = 1 + E_t x_{t+1}: the first-order rule
+    is unchanged, the curvature and the precautionary term of q vanish (full model:
+    q_t = exp(ρ²x_{t-1} + ρu_t + s²/2): g_xx[q] = ρ⁴, g_σσ[q] = s²), the expansion of the mixed model holds, and that of the full
+    equations on the mixed rule shows the truncation in the σ² and vech blocks."""
+    rho = 0.8
+    mixed = jm.linearize_equations(MODEL, ["pricing"])
+    assert jm.linearize_equations(MODEL, ["pricing"]) == mixed  # one compile per selection
+    full_sol = jm.solve(MODEL, {"rho": rho}, order=2)
+    mix_sol = jm.solve(mixed, {"rho": rho}, order=2)
+    np.testing.assert_allclose(np.asarray(mix_sol.g_x), np.asarray(full_sol.g_x), rtol=1e-12)
+    np.testing.assert_allclose(float(full_sol.g_xx[1, 0]), rho**4, rtol=1e-10)
+    np.testing.assert_allclose(float(full_sol.g_ss[1]), SIG**2, rtol=1e-10)
+    assert abs(float(mix_sol.g_xx[1, 0])) < 1e-14 and abs(float(mix_sol.g_ss[1])) < 1e-14
+    assert float(jm.expansion_residuals(mix_sol).max_residual) < 1e-12
+    on_full = dataclasses.replace(mix_sol, model=MODEL)  # the full equations, mixed rule
+    ex = jm.expansion_residuals(on_full)
+    np.testing.assert_allclose(float(ex.sigma2[1]), -0.5 * SIG**2, rtol=1e-10)
+    # grad through the mixed model (its expansion point depends on θ): d(ρ²)/dρ = 2ρ
+    f = lambda r: jm.solve(mixed, {"rho": r}, order=2).g_x[1, 0]  # noqa: E731
+    np.testing.assert_allclose(float(jax.grad(f)(jnp.asarray(rho))), 2 * rho, rtol=1e-10)
+    with pytest.raises(ValueError, match="unknown equation 'price'"):
+        jm.linearize_equations(MODEL, ["price"])
+    with pytest.raises(ValueError, match="out of range"):
+        jm.linearize_equations(MODEL, [2])
+    no_ss = jm.Model(
+        lambda lag, cur, lead, sh, p: [cur.x - p.r * lag.x - sh.e],
+        variables=("x",),
+        shocks=("e",),
+        params=dict(r=0.5),
+    )
+    with pytest.raises(ValueError, match="analytic steady state"):
+        jm.linearize_equations(no_ss, [0])

@@ -91,6 +91,28 @@ def test_fi_condition_holds_on_the_returned_solution(stage_c):
         )
 
 
+def test_fi_verify_on_the_paper_model(stage_c):
+    """Coefficient matching on the paper's fi model (37 equations, 17 states): every equation
+    on [1, z, vech(zz')] and σ², both portfolio conditions on σ² and σ²z, by quadrature of the
+    returned rule (not through Newton or conditional_moments)."""
+    ex = stage_c["fi"].eh.verify()
+    assert float(ex.max_residual) < 1e-10
+    assert ex.conditions[-2:] == ("cov(mud,rx1)", "cov(mud,rx2)")
+
+
+@pytest.mark.slow  # a second fi compile (minutes); linearize_equations is tested fast elsewhere
+def test_fi_eh_mixed_variant():
+    """EH's mixed-order variant on the paper's fi model: the real equations at first order,
+    the positions still solve the portfolio conditions (= DS 2010 on that model), verify holds."""
+    sc = eh.solve_stage_c("fi", variant="eh_mixed")
+    chk = eh.portfolio_residual_check(sc)
+    assert chk["residual"] < 1e-10
+    assert chk["alpha_x_vs_ds2010"] < 1e-8 * chk["alpha_x_max"]
+    assert float(sc.eh.verify().max_residual) < 1e-10
+    with pytest.raises(ValueError, match="variant"):
+        eh.solve_stage_c("fi", variant="mixed")
+
+
 # ------------------------------------------------------------------ Table 6 (spec §5 item 10)
 def test_table6_fx_and_fa_coefficients(t6):
     for c in eh.CONFIGS:

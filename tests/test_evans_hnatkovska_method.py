@@ -126,6 +126,8 @@ def test_errors():
         jm.evans_hnatkovska(DYN, p, gamma_params=GAMMAS, sdf="m")
     with pytest.raises(ValueError, match="one mapping"):
         jm.evans_hnatkovska(DYN, p, gamma_params=[GAMMAS, GAMMAS])
+    with pytest.raises(ValueError, match="unknown equation 'goods'"):
+        jm.evans_hnatkovska(DYN, p, gamma_params=GAMMAS, first_order_equations=["goods"])
 
 
 # ------------------------------------------------------------------------------------------
@@ -262,3 +264,23 @@ def test_premia_feedback_zeroes_every_sigma2_z_block(eh_incomplete):
     assert eh_incomplete.risk_adjusted_solution is eh_incomplete.solution
     path = jm.simulate(fb.risk_adjusted_solution, jax.random.PRNGKey(1), periods=200).values
     assert np.all(np.isfinite(np.asarray(path)))
+
+
+@pytest.mark.slow  # a third EH compile; linearize_equations is covered fast in test_euler_errors
+def test_mixed_order_variant(eh_incomplete):
+    """EH's mixed-order variant: goods clearing held to first order
+    (`first_order_equations`, [`jm.linearize_equations`]); the positions solve the portfolio
+    conditions of that model (= DS 2010 on it), verify holds, and its curvature differs."""
+    p = full(DYN, **DYN_CALIB)
+    goods = DYN.equations[9]  # e^c1 + e^c2 = e^y1 + e^y2
+    out = jm.evans_hnatkovska(
+        DYN, p, gamma_params=GAMMAS, sdf="cdiff", first_order_equations=[goods]
+    )
+    assert float(out.residual) < 1e-10 and float(out.verify().max_residual) < 1e-10
+    mixed = jm.linearize_equations(DYN, [goods])
+    pd = jm.portfolio_dynamics(mixed, p)
+    big = np.max(np.abs(np.asarray(pd.gamma)))
+    np.testing.assert_allclose(np.asarray(out.alpha_x), np.asarray(pd.gamma), atol=1e-8 * big)
+    # the goods-clearing curvature is gone: the precautionary terms move
+    diff = np.asarray(out.solution.g_ss - eh_incomplete.solution.g_ss)
+    assert np.max(np.abs(diff)) > 1e-8

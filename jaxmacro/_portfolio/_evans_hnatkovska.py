@@ -59,7 +59,7 @@ from .._dynamics import (
 )
 from .._linalg import solve as dense_solve, solve_sylvester
 from .._misc import arrays, nan_unless, throw_if_failed
-from .._model import Model
+from .._model import Model, linearize_equations
 from .._perturbation import solve
 from .._results import RESULTS
 from .._solution import Solution
@@ -165,6 +165,7 @@ def evans_hnatkovska(
     tol: float = 1e-10,
     newton_steps: int = 20,
     premia_feedback: bool = False,
+    first_order_equations: Sequence[str | int] = (),
     guess=None,
     steady_state_solver=None,
     qz_criterium: float = 1.0 + 1e-6,
@@ -200,6 +201,11 @@ def evans_hnatkovska(
       time-varying premia in prices and quantities; `g_ssz`, `risk_adjusted_solution`). They
       do not move ᾱ, α_x or the conditional moments (those are σ² and σ²z terms of
       covariances, which the σ²z level terms enter only at σ⁴).
+    - `first_order_equations`: equations (names or indices) held to first order — the "real"
+      equations of EH's mixed-order variant (accumulation, goods clearing, intratemporal
+      conditions), the others "financial" at second order ([`jaxmacro.linearize_equations`][];
+      needs the model's analytic steady state). Empty (default): every equation at second
+      order, EH's `full` variant.
     - `guess`, `steady_state_solver`, `qz_criterium`, `qz_max_steps`, `max_steps`: passed to
       [`jaxmacro.solve`][] (same meaning as there).
     - `throw`: raise on failure, or report it in `result` (`RESULTS.portfolio_not_converged`
@@ -207,6 +213,7 @@ def evans_hnatkovska(
 
     **Returns:** a [`jaxmacro.EHSolution`][].
     """
+    model = linearize_equations(model, first_order_equations)
     rx, mu, xi, eps = check(model, excess_returns, mu_differential, xi_shocks)
     two_countries_only(mu, xi, "evans_hnatkovska")
     alpha_names = position_params(model, alpha_param, rx)

@@ -15,6 +15,8 @@ Stage C ([`solve_stage_c`][], [`simulate_stage_c`][], [`table6`][]): the exact-b
 from ._model import (
     CONFIGS as CONFIGS,
     DEFAULTS as DEFAULTS,
+    STAGE_C_VARIANTS as STAGE_C_VARIANTS,
+    eh_mixed_equations as eh_mixed_equations,
     model as model,
     stage_c_gamma_params as stage_c_gamma_params,
     stage_c_model as stage_c_model,

@@ -339,6 +339,23 @@ def stage_c_model(config: str) -> jm.Model:
     return _build_c("fi_c", tuple(states))
 
 
+#: Stage C variants: "full" (every equation at second order) and EH's mixed order, with the
+#: "real" equations held to first order — capital accumulation (2), the intratemporal condition
+#: (A1) with C^n = Y^n, expenditure and the consumption rule (L1), in each country, and traded
+#: goods clearing (12) (fa: balanced trade (15)) — the rest ("financial": Euler equations,
+#: budgets, prices, returns) at second order. Indices into the residuals of stage_c_model.
+STAGE_C_VARIANTS = ("full", "eh_mixed")
+_REAL_COUNTRY = (2, 4, 5, 6)  # within each country's 8 equations (home 0-7, foreign 8-15)
+
+
+def eh_mixed_equations(config: str) -> tuple[int, ...]:
+    """Indices of the equations held to first order in EH's mixed-order variant of `config`."""
+    if config not in CONFIGS:
+        raise ValueError(f"config must be one of {CONFIGS}, got {config!r}")
+    own = _REAL_COUNTRY + tuple(8 + i for i in _REAL_COUNTRY)
+    return own + ((18, 19) if config == "fa" else (18,))
+
+
 def stage_c_gamma_params(m: jm.Model) -> list[dict[str, str]]:
     """For the fi Stage C model: state -> parameter of each t-equity position's α_x."""
     return [{s: f"g{j}_{s}" for s in m.states if f"g{j}_{s}" in m.param_names} for j in (1, 2)]

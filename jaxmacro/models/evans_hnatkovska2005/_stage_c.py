@@ -32,7 +32,13 @@ import numpy as np
 
 import jaxmacro as jm
 
-from ._model import CONFIGS, stage_c_gamma_params, stage_c_model
+from ._model import (
+    CONFIGS,
+    STAGE_C_VARIANTS,
+    eh_mixed_equations,
+    stage_c_gamma_params,
+    stage_c_model,
+)
 from ._params import EHParams
 from ._statistics import Simulation, _pool
 
@@ -81,14 +87,23 @@ def _solve_plain(m, config, params):
     return StageC(config, params, sol, None, sol.result)
 
 
-def solve_stage_c(config: str, params: EHParams | None = None, *, throw: bool = True) -> StageC:
+def solve_stage_c(
+    config: str, params: EHParams | None = None, *, variant: str = "full", throw: bool = True
+) -> StageC:
     """Stage C of `config` at `params` (default: Table 1): order 2, and under fi the
     Evans–Hnatkovska positions (σ-scaled portfolio residual < 1e-10). Jit-compiled once per
-    menu; the fi solve is [`jaxmacro.evans_hnatkovska`][] on [`stage_c_model`][]``("fi")``."""
+    menu and variant; the fi solve is [`jaxmacro.evans_hnatkovska`][] on
+    [`stage_c_model`][]``("fi")``. `variant`: "full" (every equation at second order) or
+    "eh_mixed" (the real equations of [`eh_mixed_equations`][] at first order,
+    [`jaxmacro.linearize_equations`][])."""
     if config not in CONFIGS:
         raise ValueError(f"config must be one of {CONFIGS}, got {config!r}")
+    if variant not in STAGE_C_VARIANTS:
+        raise ValueError(f"variant must be one of {STAGE_C_VARIANTS}, got {variant!r}")
     params = EHParams() if params is None else params
     m = stage_c_model(config)
+    if variant == "eh_mixed":
+        m = jm.linearize_equations(m, eh_mixed_equations(config))
     if config != "fi":
         out = _solve_plain(m, config, params)
     else:
