@@ -9,6 +9,7 @@ import argparse, contextlib, io, json, os, sys, tempfile, time, warnings
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(os.path.dirname(HERE)))  # tests/
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))  # the checkout
 
 
 def run_one(name, orders=(1, 2)):
@@ -36,7 +37,8 @@ def run_one(name, orders=(1, 2)):
             else:
                 res = ("refused" if status == 2 else "cannot solve",
                        lines[-1][len("jaxmacro: error: "):] if lines else err.getvalue()[-300:])
-            out[f"order{order}"] = {"status": res[0], "why": res[1],
+            why = res[1].replace(ROOT + os.sep, "")  # paths relative to the checkout
+            out[f"order{order}"] = {"status": res[0], "why": why,
                                     "seconds": round(time.time() - t0, 1)}
     return out
 
