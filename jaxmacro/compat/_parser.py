@@ -70,7 +70,7 @@ _RESERVED = set(A.FUNCTIONS) | {
 
 # Bounds on what a file may ask for (a few bytes must not take minutes or gigabytes).
 MAX_LEAD_LAG = 100  # |k| in x(k): Dynare makes |k| - 1 auxiliary variables
-MAX_NESTING = 100  # nested parentheses / unary operators / powers in one expression
+MAX_NESTING = 200  # nested parentheses / unary operators / powers in one expression
 MAX_TREE_DEPTH = 400  # depth of one expression tree (e.g. terms of a long sum)
 
 # Statements that need features jaxmacro does not have: refused, named in the message.
