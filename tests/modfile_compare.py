@@ -1,7 +1,15 @@
 """Comparison of jaxmacro's Dynare-layout rules with a Dynare fixture, for imported files
 (shared by the importer tests and the conformance corpus)."""
 
+import re
+
 import numpy as np
+
+
+def _canonical(name: str) -> str:
+    """A state's name without the part Dynare takes from its internal expression numbering:
+    ``AUX_EXPECT_LAG_2_20`` (20: the node of the expression) is ``AUX_EXPECT_LAG_2``."""
+    return re.sub(r"^(AUX_EXPECT_(?:LAG|LEAD)_\d+)_\d+$", r"\1", name)
 
 
 def compare_dr(dr: dict, ref: dict, order: int, tol: float = 1e-6) -> str | None:
@@ -9,15 +17,20 @@ def compare_dr(dr: dict, ref: dict, order: int, tol: float = 1e-6) -> str | None
     relative to max(1, |v|), else a one-line description of the first difference.
 
     Rows: the declared variables; columns: the states matched by name (Dynare names lead
-    auxiliaries after internal node numbers, but those are never states)."""
+    auxiliaries after internal node numbers, but those are never states; the auxiliaries of
+    EXPECTATION(k)(...) are matched without that number, and two of them with the same k
+    among the states are refused as ambiguous)."""
     n_decl = ref["orig_endo_nbr"]
     decl = ref["endo_names"][:n_decl]
-    if sorted(dr["state_var"]) != sorted(ref["state_var"]):
+    dr_states = [_canonical(v) for v in dr["state_var"]]
+    sv = [_canonical(v) for v in ref["state_var"]]
+    if len(set(sv)) < len(sv) or len(set(dr_states)) < len(dr_states):
+        return f"ambiguous auxiliary state names: {dr['state_var']} vs Dynare {ref['state_var']}"
+    if sorted(dr_states) != sorted(sv):
         return f"states differ: {dr['state_var']} vs Dynare {ref['state_var']}"
     ro = {v: i for i, v in enumerate(dr["order_var"])}
     rr = {v: i for i, v in enumerate(ref["order_var"])}
-    sv = ref["state_var"]
-    oc = [dr["state_var"].index(s) for s in sv]
+    oc = [dr_states.index(s) for s in sv]
     ri = [ro[v] for v in decl]
     rf = [rr[v] for v in decl]
 

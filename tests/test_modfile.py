@@ -625,8 +625,8 @@ MALFORMED = [
         "nesting too deep",
         _with("alpha*k(-1)", "(" * 500 + "k(-1)" + ")" * 500),
         7,
-        107,
-        "nested more than 100",
+        207,
+        "nested more than 200",
     ),
     (
         "assignment to a variable",

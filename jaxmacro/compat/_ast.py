@@ -172,6 +172,24 @@ def transform(node, fn):
     return node if new is None else new
 
 
+def shift(node, k: int):
+    """The tree with every endogenous and exogenous variable moved k periods (Dynare's
+    decreaseLeadsLags with n = -k), model-local variables expanded."""
+    if isinstance(node, (Endo, Exo)):
+        return dataclasses.replace(node, lag=node.lag + k)
+    if isinstance(node, Local):
+        return shift(node.expr, k)
+    if isinstance(node, SteadyStateOf):
+        return node
+    if isinstance(node, Neg):
+        return dataclasses.replace(node, x=shift(node.x, k))
+    if isinstance(node, Bin):
+        return dataclasses.replace(node, a=shift(node.a, k), b=shift(node.b, k))
+    if isinstance(node, Call):
+        return dataclasses.replace(node, args=tuple(shift(x, k) for x in node.args))
+    return node
+
+
 def to_source(node) -> str:
     """The expression written back in the model language (for messages and ``repr``)."""
     if isinstance(node, Num):

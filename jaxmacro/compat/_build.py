@@ -480,6 +480,7 @@ def _used_names(mod: ModFile) -> set[str]:
     """Parameter names that appear in the model, steady_state_model, initval, shocks or the
     value of a parameter or local variable that does."""
     trees = [eq.lhs for eq in mod.equations] + [eq.rhs for eq in mod.equations]
+    trees += [d for _, d in mod.expectation_aux]
     trees += [a.expr for a in (mod.steady_state_model or ())] + [a.expr for a in mod.initval]
     trees += [s.expr for s in mod.shocks]
     used = {n.name for t in trees for n in A.walk(t) if isinstance(n, A.Param)}
@@ -521,24 +522,6 @@ def _max_lead(node, cls) -> int:
         elif not isinstance(n, A.SteadyStateOf):
             stack.extend(A.children(n))
     return m
-
-
-def _shift(node, k: int):
-    """The tree with every endogenous and exogenous variable moved k periods (Dynare's
-    decreaseLeadsLags with n = -k), model-local variables expanded."""
-    if isinstance(node, (A.Endo, A.Exo)):
-        return dataclasses.replace(node, lag=node.lag + k)
-    if isinstance(node, A.Local):
-        return _shift(node.expr, k)
-    if isinstance(node, A.SteadyStateOf):
-        return node
-    if isinstance(node, A.Neg):
-        return dataclasses.replace(node, x=_shift(node.x, k))
-    if isinstance(node, A.Bin):
-        return dataclasses.replace(node, a=_shift(node.a, k), b=_shift(node.b, k))
-    if isinstance(node, A.Call):
-        return dataclasses.replace(node, args=tuple(_shift(x, k) for x in node.args))
-    return node
 
 
 class _AuxBuilder:
@@ -589,9 +572,9 @@ class _AuxBuilder:
         if key in self.table:
             return self.table[key]
         first = n if exo else n - 1
-        subst = _shift(expr, -first)
+        subst = A.shift(expr, -first)
         for lag in range(first - 1, -1, -1):
-            orig = _strip(_shift(expr, -lag))
+            orig = _strip(A.shift(expr, -lag))
             k = (exo, orig)
             if k in self.table:
                 subst = self.table[k]
@@ -602,7 +585,7 @@ class _AuxBuilder:
                 self.count += 1
                 name = f"AUX_{'EXO' if exo else 'ENDO'}_LEAD_E{self.count}"
             self._make(
-                name, _zero_lags(_shift(orig, -1)), subst, f"{A.to_source(_shift(orig, -1))}"
+                name, _zero_lags(A.shift(orig, -1)), subst, f"{A.to_source(A.shift(orig, -1))}"
             )
             subst = A.Endo(name, 1)
             self.table[k] = subst
@@ -750,8 +733,12 @@ def _build_model(mod, params, derived_params, steady_state, notes) -> Model:
     pre = set(mod.predetermined)
     numeric_ss_needed = False
     eqs = []
-    for eq in mod.equations:
-        r = L(eq.residual)
+    expect = tuple(name for name, _ in mod.expectation_aux)
+    residuals = [eq.residual for eq in mod.equations] + [
+        A.Bin("-", A.Endo(name, 0), d) for name, d in mod.expectation_aux
+    ]
+    for res in residuals:
+        r = L(res)
         if pre:  # Dynare: a predetermined k in the file's timing is k(-1) in the standard one
             r = A.transform(
                 r,
@@ -781,10 +768,18 @@ def _build_model(mod, params, derived_params, steady_state, notes) -> Model:
     eqs += aux.equations[n_lead:]
     eqs = [A.transform(r, aux.lag) for r in eqs]
     n_before_lags = len(eqs)
-    eqs += aux.equations[n_before_lags - len(mod.equations) :]
-    variables = mod.endogenous + tuple(aux.names)
+    eqs += aux.equations[n_before_lags - len(residuals) :]
+    variables = mod.endogenous + expect + tuple(aux.names)
     equations = tuple(eqs)
-    eq_names = tuple(e.name for e in mod.equations) + tuple(aux.eq_names)
+    eq_names = (
+        tuple(e.name for e in mod.equations)
+        + tuple(f"auxiliary {name} = {A.to_source(d)}" for name, d in mod.expectation_aux)
+        + tuple(aux.eq_names)
+    )
+    # EXPECTATION(k)(...) auxiliaries first: the lead and lag auxiliaries may refer to them
+    aux_sources = tuple((name, _zero_lags(L(d))) for name, d in mod.expectation_aux) + tuple(
+        aux.sources
+    )
     assert len(equations) == len(variables) == len(eq_names)
 
     # -- parameters -------------------------------------------------------------------
@@ -823,14 +818,14 @@ def _build_model(mod, params, derived_params, steady_state, notes) -> Model:
         model_params=model_params,
         param_program=program,
         steady_program=steady_program,
-        aux_sources=tuple(aux.sources),
+        aux_sources=aux_sources,
         shock_statements=shock_statements,
         steady_params=steady_params,
     )
     defaults = {p: values[p] for p in model_params}
     guess = None
     if steady_program is None and steady_state is None:
-        guess = _initval_guess(mod, values, local_values, variables, aux.sources)
+        guess = _initval_guess(mod, values, local_values, variables, aux_sources)
     numeric = None
     if guess is not None and (
         numeric_ss_needed or _guess_solves_singular(mod, base, equations, defaults, guess)

@@ -140,7 +140,9 @@ class ModFile:
     values, or None), `stoch_simul_count`, `predetermined` (``predetermined_variables``),
     `skipped` ([`Skipped`][] statements), `macro_variables` (after preprocessing),
     `estimation` (a [`ModEstimation`][]: ``varobs``, ``estimated_params``, measurement
-    errors and ``estimation`` options; None if the file has none of them).
+    errors and ``estimation`` options; None if the file has none of them),
+    `expectation_aux` (``(name, expr)``: an auxiliary variable ``name = expr`` for each
+    ``EXPECTATION(k)(...)``, which the equations use as ``name(k)``).
     """
 
     filename: str
@@ -164,6 +166,7 @@ class ModFile:
     stoch_simul_count: int = 0
     estimation: ModEstimation | None = None
     warnings: tuple[str, ...] = ()
+    expectation_aux: tuple[tuple[str, object], ...] = ()
 
     @property
     def order(self) -> int | None:

@@ -64,11 +64,13 @@ _RESERVED = set(A.FUNCTIONS) | {
     "check",
     "stoch_simul",
     "predetermined_variables",
+    "trend_var",
+    "log_trend_var",
 }
 
 # Bounds on what a file may ask for (a few bytes must not take minutes or gigabytes).
 MAX_LEAD_LAG = 100  # |k| in x(k): Dynare makes |k| - 1 auxiliary variables
-MAX_NESTING = 100  # nested parentheses / unary operators / powers in one expression
+MAX_NESTING = 200  # nested parentheses / unary operators / powers in one expression
 MAX_TREE_DEPTH = 400  # depth of one expression tree (e.g. terms of a long sum)
 
 # Statements that need features jaxmacro does not have: refused, named in the message.
@@ -83,8 +85,6 @@ _REFUSED = {
     "osr_params": "optimal simple rules (osr) are not supported",
     "osr_params_bounds": "optimal simple rules (osr) are not supported",
     "varexo_det": "deterministic exogenous variables (varexo_det) are not supported",
-    "trend_var": "trend variables (trend_var) are not supported",
-    "log_trend_var": "trend variables (log_trend_var) are not supported",
     "change_type": "change_type is not supported",
     "external_function": "external functions (MATLAB code in the model) are not supported",
     "load_params_and_steady_state": "parameters loaded from a file cannot be imported",
@@ -306,6 +306,12 @@ class _Parser:
         self.native_unknown: dict[str, int] = {}
         self.local_names: dict[str, int] = {}
         self.predetermined: list[str] = []
+        # nonstationary models: trend variable -> (growth factor, is it a log trend);
+        # deflated variable -> (deflator, is it a log deflator), in declaration order
+        self.trends: dict[str, tuple[object, bool]] = {}
+        self.deflators: dict[str, tuple[object, bool]] = {}
+        self.expect_aux = 0
+        self.expect_defs: list[tuple[str, object]] = []  # EXPECTATION(k)(...): (aux, expr)
         self.skipped: list[Skipped] = []
         self.warnings: list[str] = []
         # estimation: varobs, estimated_params(_init), measurement errors, estimation(...)
@@ -394,7 +400,7 @@ class _Parser:
                     "outside initval or steady_state_model",
                 )
             return self.local_assignment(t)
-        if word in ("var", "varexo", "parameters", "PARAMETERS"):
+        if word in ("var", "varexo", "parameters", "PARAMETERS", "trend_var", "log_trend_var"):
             return self.declaration()
         if word == "predetermined_variables":
             return self.predetermined_statement()
@@ -502,6 +508,7 @@ class _Parser:
             self.native_unknown[t.value] = t.line
             return self.native(t)
         self.local_names.setdefault(t.value, t.line)
+        self.symbol_ids.setdefault(t.value, len(self.symbol_ids))  # as Dynare numbers them
         self.native_unknown.pop(t.value, None)
         self.assigned_params.add(t.value)
         self.param_assignments.append(Assignment(t.value, e, t.line, t.col))
@@ -805,18 +812,37 @@ class _Parser:
                 return
 
     def kind_name(self, name: str) -> str:
-        return {"endo": "endogenous variable", "exo": "exogenous variable", "param": "parameter"}[
-            self.kind[name]
-        ]
+        return {
+            "endo": "endogenous variable",
+            "exo": "exogenous variable",
+            "param": "parameter",
+            "trend": "trend variable",
+        }[self.kind[name]]
 
     def declaration(self):
         kw = self.next()
-        kind = {"var": "endo", "varexo": "exo", "parameters": "param", "PARAMETERS": "param"}[
-            kw.value
-        ]
-        if self.peek().value == "(" and self.peek().kind == "op":
-            self.fail(
-                self.peek(), f"options of {kw.value!r} (such as deflator or log) are not supported"
+        kind = {
+            "var": "endo",
+            "varexo": "exo",
+            "parameters": "param",
+            "PARAMETERS": "param",
+            "trend_var": "trend",
+            "log_trend_var": "trend",
+        }[kw.value]
+        trend = deflator = None
+        if kw.value in ("trend_var", "log_trend_var"):
+            log = kw.value == "log_trend_var"
+            key = "log_growth_factor" if log else "growth_factor"
+            trend = (self.declaration_option(kw, {key}), log)
+        elif self.peek().value == "(" and self.peek().kind == "op":
+            if kw.value != "var":
+                self.fail(self.peek(), f"options of {kw.value!r} are not supported")
+            opt = self.peek(1)
+            if opt.value not in ("deflator", "log_deflator"):
+                self.fail(opt, f"the option {opt.value!r} of 'var' is not supported")
+            deflator = (
+                self.declaration_option(kw, {"deflator", "log_deflator"}),
+                opt.value == "log_deflator",
             )
         n = 0
         while True:
@@ -860,10 +886,31 @@ class _Parser:
             self.kind[name] = kind
             self.symbol_ids[name] = len(self.symbol_ids)
             self.declared_at[name] = (t.line, t.col)
-            {"endo": self.endo, "exo": self.exo, "param": self.params}[kind].append(name)
+            if kind == "trend":
+                self.trends[name] = trend
+            else:
+                {"endo": self.endo, "exo": self.exo, "param": self.params}[kind].append(name)
+            if deflator is not None:
+                self.deflators[name] = deflator
             n += 1
         if n == 0:
             self.fail(kw, f"empty {kw.value} statement")
+
+    def declaration_option(self, kw: Token, keys: set[str]):
+        """``(KEY = MODEL_EXPRESSION)`` after trend_var / log_trend_var / var: the expression
+        (of variables, trend variables and parameters declared before)."""
+        self.expect("(", f"after {kw.value}")
+        ot = self.expect_name(f"the option {' or '.join(sorted(keys))} of {kw.value!r}")
+        if ot.value not in keys:
+            self.fail(ot, f"{kw.value} takes the option {' or '.join(sorted(keys))}")
+        self.expect("=", f"after {ot.value}")
+        self.mode = "model"
+        try:
+            e = self.expression()
+        finally:
+            self.mode = "param"
+        self.expect(")", f"to close the options of {kw.value}")
+        return e
 
     def skip_balanced(self):
         open_tok = self.next()
@@ -1083,8 +1130,8 @@ class _Parser:
                 )
             nt = self.expect_name("a variable name")
             kind = self.kind.get(nt.value)
-            if kind == "exo":
-                self.fail(nt, f"cannot assign the exogenous variable {nt.value!r}")
+            if kind in ("exo", "trend"):
+                self.fail(nt, f"cannot assign the {self.kind_name(nt.value)} {nt.value!r}")
             if nt.value in _RESERVED:
                 self.fail(nt, f"{nt.value!r} is a reserved word")
             self.expect("=", f"after {nt.value!r}")
@@ -1298,6 +1345,8 @@ class _Parser:
             e = self.expression()
             self.expect(")", f"to close {name}(")
             return A.SteadyStateOf(e, t.line, t.col)
+        if name in ("EXPECTATION", "expectation") and is_call and self.mode == "model":
+            return self.expectation(t)
         if (
             name
             in (
@@ -1360,6 +1409,8 @@ class _Parser:
                 self.fail(t, f"parameter {name!r} is used before it is given a value")
             return A.Param(name, t.line, t.col)
         # variables
+        if kind == "trend" and self.mode != "model":
+            self.fail(t, f"the trend variable {name!r} can only appear in the model block")
         if self.mode in ("param", "shocks"):
             where = "a parameter value" if self.mode == "param" else "the shocks block"
             self.fail(t, f"the {self.kind_name(name)} {name!r} cannot appear in {where}")
@@ -1375,6 +1426,24 @@ class _Parser:
         if kind == "exo":
             return A.Exo(name, lag, t.line, t.col)
         return A.Endo(name, lag, t.line, t.col)
+
+    def expectation(self, t: Token):
+        """``EXPECTATION(k)(expr)``: `expr` expected with the information of date t + k.
+        As Dynare does, a new endogenous variable ``AUX = expr(-k)`` (every lead and lag of
+        `expr` moved back k periods) with its own equation, and ``AUX(k)`` in place of the
+        operator."""
+        k = self.lead_lag(t)
+        self.expect("(", f"after {t.value}({k})")
+        e = self.expression()
+        self.expect(")", f"to close {t.value}({k})(...")
+        self.expect_aux += 1
+        # Dynare ends the name with the number of the expression's node; jaxmacro counts
+        name = f"AUX_EXPECT_{'LAG' if k < 0 else 'LEAD'}_{abs(k)}_{self.expect_aux}"
+        if name in self.kind:
+            self.fail(t, f"the auxiliary variable {name} clashes with a declared name")
+        self.symbol_ids[name] = len(self.symbol_ids)  # numbers its own lag auxiliaries
+        self.expect_defs.append((name, A.shift(e, -k)))
+        return A.Endo(name, k, t.line, t.col)
 
     # ---------------------------------------------------------------- result
     def result(self, filename: str, macro_vars) -> ModFile:
@@ -1393,6 +1462,8 @@ class _Parser:
                 self.filename,
                 self.lines[line - 1] if line <= len(self.lines) else None,
             )
+        if self.trends or self.deflators:
+            self.equations = [self.stationarise(eq) for eq in self.equations]
         used = {
             n.name
             for eq in self.equations
@@ -1450,7 +1521,52 @@ class _Parser:
             stoch_simul_count=len(self.stoch_simul_lines),
             estimation=estimation,
             warnings=tuple(self.warnings),
+            expectation_aux=tuple(self.expect_defs),
         )
+
+    def stationarise(self, eq: Equation) -> Equation:
+        """An equation of a nonstationary model written in stationary form, as Dynare does.
+
+        1. Each deflated variable ``x(l)`` becomes ``x(l) * D(l)`` (``x(l) + D(l)`` for a
+           log deflator), where ``D(l)`` is its deflator moved ``l`` periods; ``x`` is now the
+           detrended variable.
+        2. Each trend variable at a lead or lag is written through its growth factor ``g``:
+           ``A(+l) = A * g(+1) * ... * g(+l)``, ``A(-l) = A / (g * g(-1) * ... * g(-l+1))``
+           (sums and differences for a log trend).
+        3. ``A`` at date t is then 1 (0 for a log trend): it cancels from a model written
+           consistently in nonstationary form."""
+
+        def deflate(node):
+            if isinstance(node, A.Endo) and node.name in self.deflators:
+                d, log = self.deflators[node.name]
+                return A.Bin("+" if log else "*", node, A.shift(d, node.lag), node.line, node.col)
+            return None
+
+        def trend_lags(node):
+            if not (isinstance(node, A.Endo) and node.name in self.trends) or node.lag == 0:
+                return None
+            g, log = self.trends[node.name]
+            if node.lag > 0:
+                steps = [A.shift(g, i) for i in range(1, node.lag + 1)]
+            else:
+                steps = [A.shift(g, -i) for i in range(0, -node.lag)]
+            acc = steps[0]
+            for s in steps[1:]:
+                acc = A.Bin("+" if log else "*", acc, s)
+            op = ("+" if node.lag > 0 else "-") if log else ("*" if node.lag > 0 else "/")
+            return A.Bin(op, A.Endo(node.name, 0, node.line, node.col), acc, node.line, node.col)
+
+        def drop_trend(node):
+            if isinstance(node, A.Endo) and node.name in self.trends:
+                return A.Num(0.0 if self.trends[node.name][1] else 1.0, node.line, node.col)
+            return None
+
+        sides = []
+        for side in (eq.lhs, eq.rhs):
+            for fn in (deflate, trend_lags, drop_trend):
+                side = A.transform(side, fn)
+            sides.append(side)
+        return dataclasses.replace(eq, lhs=sides[0], rhs=sides[1])
 
     def judge_native(self, last_ss: int | None):
         """MATLAB lines that could change the model (before the last stoch_simul) are an
