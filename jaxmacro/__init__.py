@@ -11,6 +11,7 @@ are the same either way.
 
 import importlib as _importlib
 
+from ._batch import vmap_chunked as vmap_chunked
 from ._cache import enable_compilation_cache as enable_compilation_cache
 from ._dynamics import (
     ConditionalMoments as ConditionalMoments,
