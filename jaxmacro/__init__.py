@@ -2,24 +2,17 @@
 
 The public surface is this module. Enable float64 in your program
 (``jax.config.update("jax_enable_x64", True)``); the library never changes global JAX config.
+
+What a solve needs is imported with the package; the rest of the public surface (calibration,
+estimation, portfolios, the `.mod` importer `compat`, the `models` and `internal`) is imported
+on first use (module ``__getattr__``), so ``import jaxmacro`` stays cheap. The names and objects
+are the same either way.
 """
 
-from . import compat as compat, internal as internal, models as models
+import importlib as _importlib
+
+from ._batch import vmap_chunked as vmap_chunked
 from ._cache import enable_compilation_cache as enable_compilation_cache
-from ._calibration import (
-    AbstractTransform as AbstractTransform,
-    Bounded as Bounded,
-    Calibration as Calibration,
-    CalibrationStatus as CalibrationStatus,
-    Identity as Identity,
-    MultiStartCalibration as MultiStartCalibration,
-    Positive as Positive,
-    UnitInterval as UnitInterval,
-    as_transform as as_transform,
-    calibrate as calibrate,
-    calibrate_multistart as calibrate_multistart,
-    default_optimizer as default_optimizer,
-)
 from ._dynamics import (
     ConditionalMoments as ConditionalMoments,
     EulerErrors as EulerErrors,
@@ -37,29 +30,6 @@ from ._dynamics import (
     simulate_pruned as simulate_pruned,
     stochastic_steady_state as stochastic_steady_state,
 )
-from ._estimation import (
-    LIKELIHOOD_RESULTS as LIKELIHOOD_RESULTS,
-    AbstractPrior as AbstractPrior,
-    Beta as Beta,
-    Estimate as Estimate,
-    Gamma as Gamma,
-    InvGamma as InvGamma,
-    KalmanFilter as KalmanFilter,
-    Normal as Normal,
-    Posterior as Posterior,
-    PosteriorSample as PosteriorSample,
-    ShockDecomposition as ShockDecomposition,
-    Smoothed as Smoothed,
-    Uniform as Uniform,
-    estimate as estimate,
-    kalman_filter as kalman_filter,
-    log_likelihood as log_likelihood,
-    plot_posterior as plot_posterior,
-    posterior as posterior,
-    sample_posterior as sample_posterior,
-    shock_decomposition as shock_decomposition,
-    smooth as smooth,
-)
 from ._model import (
     Model as Model,
     Structure as Structure,
@@ -67,20 +37,6 @@ from ._model import (
 )
 from ._named import Named as Named
 from ._perturbation import perturb as perturb, solve as solve
-from ._portfolio import (
-    EHSolution as EHSolution,
-    EHStateSpace as EHStateSpace,
-    PortfolioDynamics as PortfolioDynamics,
-    PortfolioSolution as PortfolioSolution,
-    ds_alpha as ds_alpha,
-    ds_gamma as ds_gamma,
-    eh_state_space as eh_state_space,
-    evans_hnatkovska as evans_hnatkovska,
-    portfolio as portfolio,
-    portfolio_dynamics as portfolio_dynamics,
-    portfolio_from_solution as portfolio_from_solution,
-    premia_feedback as premia_feedback,
-)
 from ._results import (
     RESULTS as RESULTS,
     result_message as result_message,
@@ -92,3 +48,91 @@ from ._steady_state import steady_state as steady_state
 PrunedMoments = Moments  # deprecated name: `moments` is order-aware (see the README)
 
 __version__ = "0.1.0"
+
+# Imported on first use: public name -> the private module that defines it.
+_LAZY = {
+    **dict.fromkeys(
+        (
+            "AbstractTransform",
+            "Bounded",
+            "Calibration",
+            "CalibrationStatus",
+            "Identity",
+            "MultiStartCalibration",
+            "Positive",
+            "UnitInterval",
+            "as_transform",
+            "calibrate",
+            "calibrate_multistart",
+            "default_optimizer",
+        ),
+        "._calibration",
+    ),
+    **dict.fromkeys(
+        (
+            "LIKELIHOOD_RESULTS",
+            "AbstractPrior",
+            "Beta",
+            "Estimate",
+            "Gamma",
+            "InvGamma",
+            "KalmanFilter",
+            "Normal",
+            "Posterior",
+            "PosteriorSample",
+            "ShockDecomposition",
+            "Smoothed",
+            "Uniform",
+            "estimate",
+            "kalman_filter",
+            "log_likelihood",
+            "plot_posterior",
+            "posterior",
+            "sample_posterior",
+            "shock_decomposition",
+            "smooth",
+        ),
+        "._estimation",
+    ),
+    **dict.fromkeys(
+        (
+            "EHSolution",
+            "EHStateSpace",
+            "PortfolioDynamics",
+            "PortfolioSolution",
+            "ds_alpha",
+            "ds_gamma",
+            "eh_state_space",
+            "evans_hnatkovska",
+            "portfolio",
+            "portfolio_dynamics",
+            "portfolio_from_solution",
+            "premia_feedback",
+        ),
+        "._portfolio",
+    ),
+}
+_LAZY_SUBMODULES = ("compat", "internal", "models")
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        value = getattr(_importlib.import_module(_LAZY[name], __name__), name)
+    elif name in _LAZY_SUBMODULES:
+        value = _importlib.import_module(f".{name}", __name__)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value  # later look-ups do not come here
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY) | set(_LAZY_SUBMODULES))
+
+
+__all__ = sorted(
+    {k for k in globals() if not k.startswith("_")} - {"annotations"}
+    | set(_LAZY)
+    | set(_LAZY_SUBMODULES)
+    | {"__version__"}
+)

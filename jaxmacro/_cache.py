@@ -29,9 +29,14 @@ def default_cache_dir() -> str:
     return os.path.join(base, "jaxmacro", "xla")
 
 
+def _env_set(name: str) -> bool:
+    """True when the environment variable is set to anything but "", "0", "false" or "no"."""
+    return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")
+
+
 def cache_disabled_by_environment() -> bool:
     """True when ``$JAXMACRO_NO_CACHE`` is set to anything but "", "0" or "false"."""
-    return os.environ.get(ENV_OFF, "").strip().lower() not in ("", "0", "false", "no")
+    return _env_set(ENV_OFF)
 
 
 def enable_compilation_cache(path: str | os.PathLike | None = None) -> str:
@@ -52,3 +57,21 @@ def enable_compilation_cache(path: str | os.PathLike | None = None) -> str:
     jax.config.update("jax_compilation_cache_dir", path)
     jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
     return path
+
+
+# XLA:CPU spends most of a compile optimising and emitting LLVM code; with these two flags a
+# solve compiles ~4x faster and runs up to ~2x slower (benchmarks/RESULTS.md, 2026-12-08). Right
+# for programs that run once (the command line's solve, the test suite); wrong for sweeps.
+FAST_COMPILE_XLA_FLAGS = "--xla_backend_optimization_level=0 --xla_cpu_use_fusion_emitters=false"
+ENV_XLA_DEFAULTS = "JAXMACRO_XLA_DEFAULTS"  # set to 1 to keep XLA's default optimisation
+
+
+def use_fast_compile() -> bool:
+    """Add [`FAST_COMPILE_XLA_FLAGS`][] to ``$XLA_FLAGS`` unless ``$JAXMACRO_XLA_DEFAULTS`` is set;
+    True if added. Takes effect only before JAX creates its CPU client (the first computation)."""
+    if _env_set(ENV_XLA_DEFAULTS):
+        return False
+    flags = os.environ.get("XLA_FLAGS", "")
+    if FAST_COMPILE_XLA_FLAGS not in flags:
+        os.environ["XLA_FLAGS"] = f"{flags} {FAST_COMPILE_XLA_FLAGS}".strip()
+    return True

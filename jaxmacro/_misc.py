@@ -93,6 +93,24 @@ def params_vector(model, params):
     return theta
 
 
+def params_array(model, params):
+    """`params` as one vector in `model.param_names` order (missing names take their defaults),
+    made before a jitted core is entered, so that the core compiles once per model whatever form
+    `params` takes: None, any subset of names, Python, NumPy or JAX numbers, or a vector.
+
+    Concrete numbers are assembled on the host with NumPy (no device dispatch); traced ones (the
+    caller's `jit`, `vmap` or `grad`) with `jax.numpy`. Float64 is checked in the core.
+    """
+    if params is None:
+        return np.asarray(model.param_defaults, dtype=np.float64)
+    if isinstance(params, Mapping) and not any(
+        isinstance(v, jax.core.Tracer) for v in params.values()
+    ):
+        fill = model.default_params
+        return to_vector(model.param_names, params, "parameter", fill=fill, xp=np)
+    return arrays(params)
+
+
 def variables_vector(model, values, dtype):
     """A vector in declaration order from a mapping name -> value (every variable needed)."""
     return jnp.asarray(to_vector(model.variables, values, "variable"), dtype=dtype)

@@ -102,10 +102,11 @@ class Named:
         return f"Named({vals})"
 
 
-def to_vector(names: tuple[str, ...], values, what: str, *, fill: Mapping | None = None):
+def to_vector(names: tuple[str, ...], values, what: str, *, fill: Mapping | None = None, xp=jnp):
     """Turn a mapping (or a `Named`, or an array in `names` order) into an array in `names` order.
 
-    Missing names are taken from `fill` if given; unknown names raise a ``ValueError``.
+    Missing names are taken from `fill` if given; unknown names raise a ``ValueError``. `xp` is
+    the array module (`numpy` builds the vector on the host, for concrete values).
     """
     if isinstance(values, Named):
         values = values.as_dict()
@@ -118,14 +119,14 @@ def to_vector(names: tuple[str, ...], values, what: str, *, fill: Mapping | None
         out = []
         for n in names:
             if n in values:
-                out.append(jnp.asarray(values[n]))
+                out.append(xp.asarray(values[n]))
             elif fill is not None and n in fill:
-                out.append(jnp.asarray(fill[n]))
+                out.append(xp.asarray(fill[n]))
             else:
                 raise ValueError(f"no value given for {what} {n!r}")
-        out = jnp.broadcast_arrays(*out) if out else out
-        return jnp.stack(out, axis=-1) if out else jnp.zeros((0,))
-    arr = jnp.asarray(values)
+        out = xp.broadcast_arrays(*out) if out else out
+        return xp.stack(out, axis=-1) if out else xp.zeros((0,))
+    arr = xp.asarray(values)
     if arr.shape[-1:] != (len(names),):
         raise ValueError(
             f"expected {len(names)} {what} values (for {', '.join(names)}), got shape {arr.shape}"

@@ -8,7 +8,13 @@ import jax.numpy as jnp
 import optimistix as optx
 
 from ._linalg import DenseLU
-from ._misc import arrays, guess_arrays, params_vector, throw_if_failed, variables_vector
+from ._misc import (
+    guess_arrays,
+    params_array,
+    params_vector,
+    throw_if_failed,
+    variables_vector,
+)
 from ._model import Model
 from ._results import RESULTS
 from ._solution import SteadyState
@@ -112,7 +118,9 @@ def steady_state(
 
     **Returns:** a [`jaxmacro.SteadyState`][].
     """
-    out = _steady_state_jit(model, arrays(params), guess_arrays(guess), solver, tol, max_steps)
+    out = _steady_state_jit(
+        model, params_array(model, params), guess_arrays(guess), solver, tol, max_steps
+    )
     return throw_if_failed(out, throw)
 
 

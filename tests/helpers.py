@@ -1,6 +1,7 @@
 """Test helpers: the tolerance policy, one finite-difference helper, an independent SciPy QZ
-solver and fixture loading."""
+solver, fixture loading and a compile counter."""
 
+import contextlib
 import json
 import pathlib
 
@@ -15,6 +16,24 @@ REFERENCE = pathlib.Path(__file__).resolve().parent / "reference"
 RTOL_SOLVE = 1e-10  # kernels against SciPy / closed forms
 ATOL_DYNARE = 1e-9  # decision rules against Dynare 5.3 fixtures (relative to max(1, |v|))
 RTOL_FD = 1e-5  # gradients against central finite differences (relative step ~1e-5)
+
+
+@contextlib.contextmanager
+def count_compiles():
+    """Count the XLA compilations inside the block: ``with count_compiles() as n: ...; n[0]``."""
+    import jax.monitoring
+
+    n = [0]
+
+    def listener(event, duration, **kwargs):
+        if event == "/jax/core/compile/backend_compile_duration":
+            n[0] += 1
+
+    jax.monitoring.register_event_duration_secs_listener(listener)
+    try:
+        yield n
+    finally:
+        jax.monitoring.unregister_event_duration_listener(listener)
 
 
 def central_difference(f, x, h):

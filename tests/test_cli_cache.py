@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 from helpers import REFERENCE
 
 RBC = REFERENCE / "rbc" / "rbc.mod"
@@ -65,3 +66,24 @@ def test_import_changes_no_jax_config():
     )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
+
+
+def test_fast_compile_gives_the_same_rules(tmp_path):
+    """The command line compiles with XLA's backend optimisation off (cheap compiles for a
+    one-shot solve); the rules equal those compiled with XLA's defaults."""
+    fast = _run(tmp_path, "solve", RBC, "--json", "f.json", JAXMACRO_NO_CACHE="1", XLA_FLAGS="")
+    full = _run(
+        tmp_path,
+        "solve",
+        RBC,
+        "--json",
+        "d.json",
+        JAXMACRO_NO_CACHE="1",
+        XLA_FLAGS="",
+        JAXMACRO_XLA_DEFAULTS="1",
+    )
+    assert fast.returncode == 0 and full.returncode == 0, fast.stderr + full.stderr
+    a = json.loads((tmp_path / "f.json").read_text())
+    b = json.loads((tmp_path / "d.json").read_text())
+    for key in ("ys", "ghx", "ghu"):
+        np.testing.assert_allclose(a[key], b[key], rtol=1e-12, atol=1e-14)

@@ -5,10 +5,17 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from helpers import RTOL_FD, central_difference, dynare_layout, load_fixture, qz_first_order
+from helpers import (
+    RTOL_FD,
+    central_difference,
+    count_compiles,
+    dynare_layout,
+    load_fixture,
+    qz_first_order,
+)
 
 import jaxmacro as jm
-from jaxmacro.models import rbc, two_country_bond
+from jaxmacro.models import lucas_trees_ds_n, rbc, two_country_bond
 
 MODELS = {
     "rbc": lambda: rbc(),
@@ -254,6 +261,26 @@ def test_jit_traces_once():
     f = eqx.filter_jit(eqx.debug.assert_max_traces(lambda p: jm.solve(m, p).g_x, max_traces=1))
     for b in (0.98, 0.985, 0.97):
         f({"beta": jnp.asarray(b)})
+
+
+def test_same_model_built_twice_compiles_once():
+    """A library model built again (same equations, same defaults) is the same static model, so
+    its solve is not compiled again (rbc's covariance was a fresh lambda per call); nor is it for
+    another form of the parameters (None, a subset of names, Python or NumPy numbers)."""
+    jm.solve(rbc())
+    with count_compiles() as n:
+        jm.solve(rbc(), {"beta": 0.98})
+        jm.solve(rbc(), {"beta": np.float64(0.97), "rho": 0.9})
+        jm.solve(rbc(), np.asarray(rbc().param_defaults))
+    assert n[0] == 0
+    jm.steady_state(rbc())
+    with count_compiles() as n:
+        jm.steady_state(rbc(), {"alpha": 0.3})
+    assert n[0] == 0
+    assert rbc() == rbc() and hash(rbc()) == hash(rbc())
+    assert lucas_trees_ds_n(3) == lucas_trees_ds_n(3)
+    assert hash(lucas_trees_ds_n(3)) == hash(lucas_trees_ds_n(3))
+    assert rbc(gamma=2.0) != rbc()  # numeric defaults are static: a new default is a new model
 
 
 def test_vmap_equals_loop_and_failures_are_isolated():

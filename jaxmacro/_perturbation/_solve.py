@@ -7,11 +7,11 @@ import jax.numpy as jnp
 import optimistix as optx
 
 from .._misc import (
-    arrays,
     check_qz_criterium,
     covariance_ok,
     guess_arrays,
     nan_unless,
+    params_array,
     params_vector,
     require_float64,
     throw_if_failed,
@@ -69,7 +69,7 @@ def solve(
         raise ValueError(f"order must be 1 or 2, got {order!r}")
     out = _solve_jit(
         model,
-        arrays(params),
+        params_array(model, params),
         order,
         guess_arrays(guess),
         steady_state_solver,

@@ -24,6 +24,10 @@ def _rbc_steady_state(p):
     return {"c": y - inv, "k": k, "y": y, "inv": inv, "z": 0.0 * k}
 
 
+def _rbc_cov(p):
+    return jnp.reshape(p.sigma**2, (1, 1))
+
+
 def rbc(**params) -> Model:
     """Stochastic growth model (Dynare timing; ``tests/reference/rbc``), CRRA utility.
 
@@ -38,7 +42,7 @@ def rbc(**params) -> Model:
         variables=("c", "k", "y", "inv", "z"),
         shocks=("e",),
         params=defaults,
-        shock_cov=lambda p: jnp.reshape(p.sigma**2, (1, 1)),
+        shock_cov=_rbc_cov,  # module-level, so rbc() built twice is the same compiled model
         steady_state=_rbc_steady_state,
         equations=("euler", "technology", "capital", "goods", "tfp"),
         name="rbc",

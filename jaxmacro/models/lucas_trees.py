@@ -19,6 +19,8 @@ compare with the Dynare fixtures); [`lucas_trees_ds_n`][] is its N-country gener
 
 from __future__ import annotations
 
+import functools
+
 import jax.numpy as jnp
 
 from ..internal import Model
@@ -179,6 +181,25 @@ def lucas_trees_ds_n(n_countries: int, **params) -> Model:
     )
     shocks = tuple(f"e{i}" for i in ii) + tuple(f"zeta{i}" for i in jj)
 
+    residuals, steady_state, cov = _n_country_functions(N)
+    return Model(
+        residuals,
+        variables=variables,
+        shocks=shocks,
+        params=defaults,
+        shock_cov=cov,
+        steady_state=steady_state,
+        name=f"lucas_trees_ds_{N}",
+    )
+
+
+@functools.cache
+def _n_country_functions(N: int):
+    """The residual, steady-state and covariance functions of the N-country model, built once
+    per N, so that the same model built twice is the same compiled program."""
+    ii = range(1, N + 1)
+    jj = range(1, N)
+
     def residuals(lag, cur, lead, sh, p):
         e = jnp.exp
         sdf1 = p.bet * e(-p.gam * (lead["c1"] - cur["c1"]))
@@ -224,12 +245,4 @@ def lucas_trees_ds_n(n_countries: int, **params) -> Model:
         c = p.sd**2 * ((1 - p.corr) * jnp.eye(N) + p.corr * jnp.ones((N, N)))
         return jnp.zeros((2 * N - 1, 2 * N - 1)).at[:N, :N].set(c)
 
-    return Model(
-        residuals,
-        variables=variables,
-        shocks=shocks,
-        params=defaults,
-        shock_cov=cov,
-        steady_state=steady_state,
-        name=f"lucas_trees_ds_{N}",
-    )
+    return residuals, steady_state, cov
