@@ -12,7 +12,20 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(HERE)))  # tests/
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))  # the checkout
 
 
-def run_one(name, orders=(1, 2)):
+def _cli_in_subprocess(args, err):
+    """`python -m jaxmacro ARGS` in a fresh process (its stderr into `err`): its exit status."""
+    import subprocess
+
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    p = subprocess.run([sys.executable, "-m", "jaxmacro", *args], cwd=ROOT, env=env,
+                       capture_output=True, text=True)
+    err.write(p.stderr)
+    return p.returncode
+
+
+def run_one(name, orders=(1, 2), subprocess=False):
+    """The outcome of one file at each order; `subprocess`: each solve in its own process
+    (isolated from the caller's threads and compiled programs, as the slow test runs it)."""
     import modfile_compare
     from jaxmacro.__main__ import main
 
@@ -29,7 +42,8 @@ def run_one(name, orders=(1, 2)):
             with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()), \
                     warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                status = main(["solve", path, "--order", str(order), "--json", js])
+                args = ["solve", path, "--order", str(order), "--json", js]
+                status = _cli_in_subprocess(args, err) if subprocess else main(args)
             lines = [ln for ln in err.getvalue().splitlines() if ln.startswith("jaxmacro: error")]
             if status == 0:
                 diff = modfile_compare.compare_dr(json.load(open(js)), ref, order)
