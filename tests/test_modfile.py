@@ -381,8 +381,7 @@ def test_long_leads_and_lags_become_auxiliary_variables():
     np.testing.assert_allclose(ir[:4], [1.0, 0.5, 0.25 + 0.5, 0.5 * 0.75 + 0.1], rtol=1e-12)
 
 
-def test_shocks_block_forms():
-    src = """
+THREE_AR1 = """
     var a b c;
     varexo e1 e2 e3;
     parameters s r;
@@ -392,6 +391,13 @@ def test_shocks_block_forms():
       b = 0.5*b(-1) + e2;
       c = 0.5*c(-1) + e3;
     end;
+"""
+
+
+def test_shocks_block_forms():
+    src = (
+        THREE_AR1
+        + """
     shocks;
       var e1; stderr 2*s;
       var e2 = 0.09;
@@ -400,6 +406,7 @@ def test_shocks_block_forms():
       var e1, e3 = 0.001;
     end;
     """
+    )
     m = build_model(parse_mod(src))
     S = np.asarray(m.shock_covariance(m.param_vector()))
     want = np.array(
@@ -408,6 +415,72 @@ def test_shocks_block_forms():
     np.testing.assert_allclose(S, want, rtol=1e-14, atol=1e-17)
     S2 = np.asarray(m.shock_covariance(m.param_vector({"s": 0.2})))  # depends on parameters
     assert S2[0, 0] == pytest.approx(0.16) and S2[2, 2] == pytest.approx(0.04)
+
+
+def test_old_sigma_e_syntax():
+    """Dynare's legacy ``Sigma_e = [...]``: a triangle of the covariance matrix in varexo
+    order, rows separated by ';', entries by spaces or ','; lower (first row of one entry)
+    or upper (last row of one entry); it replaces the whole matrix, entries may use
+    parameters, and a later shocks block changes single entries."""
+    head = THREE_AR1 + "shocks; var e1; stderr 7; end;\n"
+    want = np.array([[0.04, 0.001, 0.002], [0.001, 0.09, -0.003], [0.002, -0.003, 0.01]])
+    lower = head + "Sigma_e = [ (2*s)^2 ; 0.001, 0.09 ; 0.002, -0.003, s^2 ];\n"
+    upper = head + "Sigma_e = [ (2*s)^2 0.001 0.002; 0.09, -0.003; s^2 ];\n"
+    for src in (lower, upper):
+        m = build_model(parse_mod(src))
+        S = np.asarray(m.shock_covariance(m.param_vector()))
+        np.testing.assert_allclose(S, want, rtol=1e-14, atol=1e-17)
+        S2 = np.asarray(m.shock_covariance(m.param_vector({"s": 0.2})))
+        assert S2[0, 0] == pytest.approx(0.16) and S2[2, 2] == pytest.approx(0.04)
+    later = build_model(parse_mod(lower + "shocks; var e2 = 0.5; end;\n"))
+    S = np.asarray(later.shock_covariance(later.param_vector()))
+    assert S[1, 1] == 0.5 and S[0, 0] == pytest.approx(0.04) and S[1, 2] == -0.003
+
+
+VAREXO_DET = """var y k;
+varexo e;
+varexo_det g;
+parameters alpha beta;
+alpha = 0.3; beta = 0.5;
+model;
+  y = alpha*k(-1) + exp(0.1*y(+1))*0.1 + e + g + 0.5*g(+1) + g(-2);
+  k = beta*k(-1) + y;
+end;
+initval; y = 0; k = 0; g = 0; end;
+shocks;
+  var e; stderr 0.1;
+  var g;
+  periods 1:9;
+  values 0.2;
+end;
+stoch_simul(order=2);
+"""
+
+
+def test_varexo_det_held_at_steady_state():
+    """``varexo_det``: stoch_simul's rules hold a deterministic exogenous variable at its
+    steady state (0) at every lead and lag, so ghx, ghu and the order-2 terms are those of
+    the model without it; its path in the shocks block is skipped, not a shock."""
+    mod = parse_mod(VAREXO_DET)
+    assert mod.exogenous == ("e",) and mod.exogenous_det == ("g",)
+    assert any("deterministic exogenous variable 'g'" in s.what for s in mod.skipped)
+    without = VAREXO_DET.replace("varexo_det g;\n", "").replace(" + g + 0.5*g(+1) + g(-2)", "")
+    without = without.replace(" g = 0;", "").replace("var g;\n  periods 1:9;\n  values 0.2;\n", "")
+    a = to_dynare(jm.solve(build_model(mod), order=2))
+    b = to_dynare(jm.solve(build_model(parse_mod(without)), order=2))
+    assert a["exo_names"] == b["exo_names"] == ["e"]
+    for key in ("ys", "ghx", "ghu", "ghxx", "ghxu", "ghuu", "ghs2"):
+        np.testing.assert_allclose(a[key], b[key], rtol=1e-13, atol=1e-15, err_msg=key)
+
+
+def test_parameter_declared_twice_warns_as_dynare():
+    """Dynare 5.3 warns 'Symbol beta declared twice.' and keeps one symbol; a name declared
+    again with another kind stays an error."""
+    src = BASE.replace("parameters alpha beta;", "parameters alpha, beta,\n alpha;")
+    mod = parse_mod(src, filename="twice.mod")
+    assert mod.parameters == ("alpha", "beta")
+    assert any("twice.mod, line 4, column 2: 'alpha' is declared twice" in w for w in mod.warnings)
+    build_model(mod)
 
 
 def test_locals_tags_functions_initval_and_numerical_steady_state():
@@ -645,6 +718,59 @@ MALFORMED = [
         12,
         1,
         "deterministic",
+    ),
+    (
+        "Sigma_e row of the wrong length",
+        BASE.replace("varexo e;", "varexo e u;") + "Sigma_e = [ 1 ; 0.1 2 0.3 ];\n",
+        10,
+        17,
+        "row 2 of Sigma_e has 3 entries; the lower triangle needs 2",
+    ),
+    (
+        "Sigma_e not a triangle",
+        BASE.replace("varexo e;", "varexo e u;") + "Sigma_e = [ 1 2 ; 0.1 2 ];\n",
+        10,
+        1,
+        "Sigma_e must be a triangle",
+    ),
+    ("Sigma_e of the wrong size", BASE + "Sigma_e = [ 1 ; 0 1 ];\n", 10, 1, "Sigma_e is 2x2"),
+    ("Sigma_e not closed", BASE + "Sigma_e = [ 1 ;\n", 10, 1, "never closed"),
+    (
+        "Sigma_e with a variable",
+        BASE + "Sigma_e = [ y ];\n",
+        10,
+        13,
+        "cannot appear in the shocks block",
+    ),
+    (
+        "varexo_det given a variance",
+        BASE.replace("varexo e;", "varexo e;\nvarexo_det g;") + "shocks;\nvar g; stderr 1;\nend;\n",
+        12,
+        5,
+        "deterministic exogenous variable (varexo_det): it has no variance",
+    ),
+    (
+        "varexo_det path without values",
+        BASE.replace("varexo e;", "varexo e;\nvarexo_det g;")
+        + "shocks;\nvar g;\nperiods 1;\nend;\n",
+        14,
+        1,
+        "expected 'values'",
+    ),
+    (
+        "varexo_det with a non-zero steady state",
+        BASE.replace("varexo e;", "varexo e;\nvarexo_det g;").replace("+ e;", "+ e + g;")
+        + "initval;\ng = 0.5;\nend;\n",
+        12,
+        1,
+        "non-zero steady state for the deterministic exogenous 'g'",
+    ),
+    (
+        "declared twice with another kind",
+        BASE.replace("parameters alpha beta;", "parameters alpha beta e;"),
+        3,
+        23,
+        "'e' is already declared as exogenous variable",
     ),
 ]
 

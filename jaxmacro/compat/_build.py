@@ -994,11 +994,12 @@ def _initval_guess(mod: ModFile, values, local_values, variables, aux_sources) -
                 numpy=True,
             )
             v = np.float64(evaluate(a.expr, env))
-            if a.target in mod.exogenous:
+            if a.target in mod.exogenous or a.target in mod.exogenous_det:
                 if v != 0.0:
+                    what = "shock" if a.target in mod.exogenous else "deterministic exogenous"
                     _fail(
                         mod,
-                        f"a non-zero steady state for the shock {a.target!r} is not supported",
+                        f"a non-zero steady state for the {what} {a.target!r} is not supported",
                         a.line,
                         a.col,
                     )

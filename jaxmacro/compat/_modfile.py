@@ -142,7 +142,9 @@ class ModFile:
     `estimation` (a [`ModEstimation`][]: ``varobs``, ``estimated_params``, measurement
     errors and ``estimation`` options; None if the file has none of them),
     `expectation_aux` (``(name, expr)``: an auxiliary variable ``name = expr`` for each
-    ``EXPECTATION(k)(...)``, which the equations use as ``name(k)``).
+    ``EXPECTATION(k)(...)``, which the equations use as ``name(k)``), `exogenous_det`
+    (``varexo_det``: held at their steady state 0 in the equations, as in stoch_simul's
+    ghx/ghu; a non-zero initval for them is refused).
     """
 
     filename: str
@@ -167,6 +169,7 @@ class ModFile:
     estimation: ModEstimation | None = None
     warnings: tuple[str, ...] = ()
     expectation_aux: tuple[tuple[str, object], ...] = ()
+    exogenous_det: tuple[str, ...] = ()
 
     @property
     def order(self) -> int | None:

@@ -66,6 +66,7 @@ _RESERVED = set(A.FUNCTIONS) | {
     "predetermined_variables",
     "trend_var",
     "log_trend_var",
+    "Sigma_e",
 }
 
 # Bounds on what a file may ask for (a few bytes must not take minutes or gigabytes).
@@ -84,7 +85,6 @@ _REFUSED = {
     "osr": "optimal simple rules (osr) are not supported",
     "osr_params": "optimal simple rules (osr) are not supported",
     "osr_params_bounds": "optimal simple rules (osr) are not supported",
-    "varexo_det": "deterministic exogenous variables (varexo_det) are not supported",
     "change_type": "change_type is not supported",
     "external_function": "external functions (MATLAB code in the model) are not supported",
     "load_params_and_steady_state": "parameters loaded from a file cannot be imported",
@@ -98,7 +98,6 @@ _REFUSED = {
     "occbin_constraints": "occasionally binding constraints (occbin) are not supported",
     "occbin_setup": "occasionally binding constraints (occbin) are not supported",
     "occbin_solver": "occasionally binding constraints (occbin) are not supported",
-    "Sigma_e": "the old Sigma_e syntax is not supported: use a shocks block",
 }
 # Blocks ending in 'end;' that do not change stoch_simul's decision rules: skipped.
 _SKIPPED_BLOCKS = {
@@ -289,6 +288,7 @@ class _Parser:
         self.toks, self.i, self.filename, self.lines = toks, 0, filename, lines
         self.endo: list[str] = []
         self.exo: list[str] = []
+        self.exo_det: list[str] = []  # varexo_det: held at their steady state (0) here
         self.params: list[str] = []
         self.kind: dict[str, str] = {}
         self.symbol_ids: dict[str, int] = {}
@@ -400,8 +400,18 @@ class _Parser:
                     "outside initval or steady_state_model",
                 )
             return self.local_assignment(t)
-        if word in ("var", "varexo", "parameters", "PARAMETERS", "trend_var", "log_trend_var"):
+        if word in (
+            "var",
+            "varexo",
+            "varexo_det",
+            "parameters",
+            "PARAMETERS",
+            "trend_var",
+            "log_trend_var",
+        ):
             return self.declaration()
+        if word == "Sigma_e":
+            return self.sigma_e_statement()
         if word == "predetermined_variables":
             return self.predetermined_statement()
         if word == "model_local_variable":
@@ -815,6 +825,7 @@ class _Parser:
         return {
             "endo": "endogenous variable",
             "exo": "exogenous variable",
+            "exo_det": "deterministic exogenous variable",
             "param": "parameter",
             "trend": "trend variable",
         }[self.kind[name]]
@@ -824,6 +835,7 @@ class _Parser:
         kind = {
             "var": "endo",
             "varexo": "exo",
+            "varexo_det": "exo_det",
             "parameters": "param",
             "PARAMETERS": "param",
             "trend_var": "trend",
@@ -872,6 +884,18 @@ class _Parser:
                 )
             if name in _RESERVED:
                 self.fail(t, f"{name!r} is a reserved word and cannot be declared")
+            if self.peek(1).kind == "op" and self.peek(1).value == "=":
+                self.fail(self.peek(1), f"missing ';' after the {kw.value} statement")
+            if self.kind.get(name) == kind and kind != "trend" and deflator is None:
+                # Dynare 5.3 warns ("Symbol NAME declared twice.") and keeps the first
+                self.warnings.append(
+                    f"{self.filename}, line {t.line}, column {t.col}: {name!r} is declared "
+                    f"twice (first at line {self.declared_at[name][0]}); the second "
+                    "declaration is ignored, as Dynare does"
+                )
+                self.next()
+                n += 1
+                continue
             if name in self.kind:
                 self.fail(t, f"{name!r} is already declared as {self.kind_name(name)}")
             if name in self.local_names:
@@ -880,8 +904,6 @@ class _Parser:
                     f"{name!r} is already a mod-file local variable (assigned at line "
                     f"{self.local_names[name]})",
                 )
-            if self.peek(1).kind == "op" and self.peek(1).value == "=":
-                self.fail(self.peek(1), f"missing ';' after the {kw.value} statement")
             self.next()
             self.kind[name] = kind
             self.symbol_ids[name] = len(self.symbol_ids)
@@ -889,7 +911,9 @@ class _Parser:
             if kind == "trend":
                 self.trends[name] = trend
             else:
-                {"endo": self.endo, "exo": self.exo, "param": self.params}[kind].append(name)
+                {"endo": self.endo, "exo": self.exo, "param": self.params, "exo_det": self.exo_det}[
+                    kind
+                ].append(name)
             if deflator is not None:
                 self.deflators[name] = deflator
             n += 1
@@ -1130,7 +1154,7 @@ class _Parser:
                 )
             nt = self.expect_name("a variable name")
             kind = self.kind.get(nt.value)
-            if kind in ("exo", "trend"):
+            if kind in ("exo", "exo_det", "trend"):
                 self.fail(nt, f"cannot assign the {self.kind_name(nt.value)} {nt.value!r}")
             if nt.value in _RESERVED:
                 self.fail(nt, f"{nt.value!r} is a reserved word")
@@ -1152,7 +1176,7 @@ class _Parser:
         while not self.at_end():
             nt = self.expect_name("a variable name")
             kind = self.kind.get(nt.value)
-            if kind not in ("endo", "exo"):
+            if kind not in ("endo", "exo", "exo_det"):
                 what = "a parameter" if kind == "param" else "not a declared variable"
                 self.fail(nt, f"initval assigns {nt.value!r}, which is {what}")
             self.expect("=", f"after {nt.value!r}")
@@ -1167,6 +1191,12 @@ class _Parser:
         an endogenous variable, i.e. a measurement error on an observed variable)."""
         nt = self.expect_name(what)
         kind = self.kind.get(nt.value)
+        if kind == "exo_det":
+            self.fail(
+                nt,
+                f"{nt.value!r} is a deterministic exogenous variable (varexo_det): it has "
+                "no variance; give its path with 'var NAME; periods ...; values ...;'",
+            )
         if kind not in ("exo", "endo"):
             self.fail(nt, f"unknown exogenous variable {nt.value!r}")
         return nt.value, kind == "endo"
@@ -1200,6 +1230,9 @@ class _Parser:
             t = self.next()
             # a statement on endogenous (observed) variables is a measurement error
             if t.kind == "name" and t.value == "var":
+                if self.kind.get(self.peek().value) == "exo_det":
+                    self.deterministic_shock(t)
+                    continue
                 if self.peek(1).kind == "op" and self.peek(1).value == ",":
                     names, me = self.shock_pair("in a covariance 'var e1, e2 = value;'")
                     self.expect("=", "in a covariance 'var e1, e2 = value;'")
@@ -1232,6 +1265,107 @@ class _Parser:
                 ShockStatement(kind, names, e, t.line, t.col)
             )
         self.mode = "param"
+
+    def deterministic_shock(self, kw: Token):
+        """``var X; periods ...; values ...;`` for a deterministic exogenous variable X: its
+        path in simulations and forecasts, which does not change stoch_simul's rules
+        (skipped, noted)."""
+        nt = self.next()
+        if not (self.peek().value == ";" and self.peek(1).value == "periods"):
+            self.i -= 1
+            self.shock_name()  # fails: a deterministic exogenous variable has no variance
+        self.expect(";", f"after 'var {nt.value}'")
+        for word in ("periods", "values"):
+            st = self.peek()
+            if st.kind != "name" or st.value != word:
+                self.fail(
+                    st,
+                    f"expected {word!r} after 'var {nt.value};' (a deterministic exogenous "
+                    f"variable), found {self.show(st)}",
+                )
+            self.next()
+            if self.peek().kind == "op" and self.peek().value == ";":
+                self.fail(self.peek(), f"{word!r} needs at least one entry")
+            self.skip_to_semicolon()
+        self.skip(
+            f"the path of the deterministic exogenous variable {nt.value!r}",
+            kw.line,
+            self.toks[self.i - 1].line,
+            "a deterministic path does not change stoch_simul's decision rules",
+        )
+
+    def sigma_e_statement(self):
+        """Dynare's old ``Sigma_e = [ ... ];``: the covariance matrix of the shocks (in
+        ``varexo`` order) written as a triangle, rows separated by ';', entries by spaces or
+        ','. A first row of one entry means the lower triangle (row i has i entries),
+        otherwise the last row must have one entry (the upper triangle, row i holds columns
+        i..n). It sets the whole matrix, as Dynare's ``M_.Sigma_e = [...]``: every earlier
+        shocks entry is replaced, later shocks blocks change it entry by entry."""
+        kw = self.next()
+        self.expect("=", "after Sigma_e")
+        self.expect("[", "after 'Sigma_e ='")
+        self.mode = "shocks"
+        rows: list[list] = [[]]
+        starts = [self.peek()]
+        try:
+            while True:
+                t = self.peek()
+                if t.kind == "op" and t.value == "]":
+                    self.next()
+                    break
+                if t.kind == "op" and t.value == ";":
+                    if not rows[-1]:
+                        self.fail(t, "empty row in Sigma_e")
+                    self.next()
+                    rows.append([])
+                    starts.append(self.peek())
+                    continue
+                if t.kind == "op" and t.value == "," and rows[-1]:
+                    self.next()
+                    continue
+                if t.kind == "eof":
+                    self.fail(kw, "Sigma_e: this '[' is never closed by ']'")
+                rows[-1].append(self.expression())
+        finally:
+            self.mode = "param"
+        self.expect(";", "after Sigma_e = [...]")
+        if not rows[-1]:
+            if len(rows) == 1:
+                self.fail(kw, "Sigma_e is empty")
+            rows.pop()  # a ';' before ']'
+            starts.pop()
+        n = len(rows)
+        lower = len(rows[0]) == 1
+        if not lower and len(rows[-1]) != 1:
+            self.fail(
+                kw,
+                "Sigma_e must be a triangle: a first row of one entry (lower triangle) or a "
+                f"last row of one entry (upper triangle); here the rows have "
+                f"{', '.join(str(len(r)) for r in rows)} entries",
+            )
+        for i, r in enumerate(rows):
+            want = i + 1 if lower else n - i
+            if len(r) != want:
+                self.fail(
+                    starts[i],
+                    f"row {i + 1} of Sigma_e has {len(r)} entries; the "
+                    f"{'lower' if lower else 'upper'} triangle needs {want}",
+                )
+        if n != len(self.exo):
+            self.fail(
+                kw,
+                f"Sigma_e is {n}x{n} but {len(self.exo)} exogenous variable(s) are declared "
+                f"({', '.join(self.exo) or 'none'})",
+            )
+        self.shocks.clear()
+        for i in range(n):
+            for j in range(i + 1):
+                e = rows[i][j] if lower else rows[j][i - j]
+                if i == j:
+                    st = ShockStatement("var", (self.exo[i],), e, kw.line, kw.col)
+                else:
+                    st = ShockStatement("cov", (self.exo[j], self.exo[i]), e, kw.line, kw.col)
+                self.shocks.append(st)
 
     # ---------------------------------------------------------------- expressions
     def expression(self, rbp: int = 0):
@@ -1420,11 +1554,18 @@ class _Parser:
                 self.fail(t, "leads and lags are not allowed outside the model block")
             if kind == "exo":
                 return A.Exo(name, 0, t.line, t.col)
+            if kind == "exo_det":
+                return A.Num(0.0, t.line, t.col)  # its steady state (initval must keep 0)
             if name not in self.known:
                 self.fail(t, f"{name!r} is used before it is assigned in this block")
             return A.Endo(name, 0, t.line, t.col)
         if kind == "exo":
             return A.Exo(name, lag, t.line, t.col)
+        if kind == "exo_det":
+            # stoch_simul's rules hold a deterministic exogenous variable at its steady state
+            # at every date (Dynare's ghx, ghu, ghxx, ... do not depend on its path; its
+            # effects are the separate ghud terms, which jaxmacro does not compute)
+            return A.Num(0.0, t.line, t.col)
         return A.Endo(name, lag, t.line, t.col)
 
     def expectation(self, t: Token):
@@ -1504,6 +1645,7 @@ class _Parser:
             name=Path(filename).stem if filename != "<string>" else "model",
             endogenous=tuple(self.endo),
             exogenous=tuple(self.exo),
+            exogenous_det=tuple(self.exo_det),
             parameters=tuple(self.params),
             symbol_ids=dict(self.symbol_ids),
             param_assignments=tuple(assignments),
