@@ -12,6 +12,7 @@ from ._accuracy import (
     expansion_residuals as expansion_residuals,
     monomial_rule as monomial_rule,
     sigma2_blocks as sigma2_blocks,
+    sigma_rule as sigma_rule,
     taylor_blocks as taylor_blocks,
 )
 from ._conditional import (

@@ -307,25 +307,34 @@ def expansion_residuals(
     return throw_if_failed(out, throw)
 
 
+def sigma_rule(sol, g_ssz=None):
+    """The solution's rule as a function of the perturbation scale σ, and the quadrature for
+    next period's shocks: ``(rule, eps, w)`` with rule(ŝ, u, σ) = y(ŝ, u) without its constant
+    + ½σ²(g_σσ + g_ssz (ŝ, u)) and (eps, w) the degree-3 monomial nodes for u ~ N(0, Ω)
+    (scale them by σ). Shared by the coefficient-matching reports."""
+    dt = sol.g_x.dtype
+    g_ss = second_order_parts(sol)[3]
+    eps01, w = monomial_rule(len(sol.shocks))
+    eps = jnp.asarray(eps01, dt) @ shock_factor(sol.shock_cov).T
+
+    def rule(s, u, sig):
+        y = sol.rule(s, u, constant=False) + 0.5 * sig**2 * g_ss
+        if g_ssz is not None:
+            y = y + 0.5 * sig**2 * (g_ssz @ jnp.concatenate([s, u]))
+        return y
+
+    return rule, eps, jnp.asarray(w, dt)
+
+
 def condition_function(sol, idx=(), g_ssz=None):
     """F(z, σ) of [`jaxmacro.expansion_residuals`][]: the model's conditions E_t f and, for each
     pair (a, b) of variable indices in `idx`, Cov_t(a, b) and then Var_t(b), at z = (ŝ_{t-1},
     u_t) and scale σ, under the solution's rule plus the σ²z terms ½σ² g_ssz z (if given)."""
     model = sol.model
     st = np.asarray(model.structure.states, dtype=int)
-    ns, ne = len(st), len(sol.shocks)
-    dt = sol.g_x.dtype
-    g_ss = second_order_parts(sol)[3]
-    eps01, w = monomial_rule(ne)
-    eps = jnp.asarray(eps01, dt) @ shock_factor(sol.shock_cov).T
-    w = jnp.asarray(w, dt)
+    ns = len(st)
     ybar = sol.steady_state
-    if g_ssz is None:
-        g_ssz = jnp.zeros((len(ybar), ns + ne), dt)
-
-    def rule(s, u, sig):
-        z = jnp.concatenate([s, u])
-        return sol.rule(s, u, constant=False) + 0.5 * sig**2 * (g_ss + g_ssz @ z)
+    rule, eps, w = sigma_rule(sol, g_ssz)
 
     def F(z, sig):
         s_lag, u_t = z[:ns], z[ns:]
@@ -360,20 +369,9 @@ def _expansion_jit(sol, idx, pairs, g_ssz):
         cssx = cssx.at[neq:].divide(var0[:, None])
     kinds = ("equation",) * neq + ("covariance",) * nc
     blocks = [c0[:, None], cx, cxx, css[:, None], cssx]
-    held = jnp.stack(
-        [
-            jnp.max(
-                jnp.stack(
-                    [
-                        jnp.max(jnp.abs(b[i]), initial=0.0)
-                        for b, h in zip(blocks, _held_blocks(k, sol.order, g_ssz is not None))
-                        if h
-                    ]
-                )
-            )
-            for i, k in enumerate(kinds)
-        ]
-    )
+    biggest = jnp.stack([jnp.max(jnp.abs(b), axis=1, initial=0.0) for b in blocks], axis=1)
+    mask = np.array([_held_blocks(k, sol.order, g_ssz is not None) for k in kinds])
+    held = jnp.max(jnp.where(mask, biggest, 0.0), axis=1)
     ok = sol.result == RESULTS.successful
     nan = lambda a: jnp.where(ok, a, jnp.nan)  # noqa: E731
     z_names = tuple(f"{v}(-1)" for v in model.states) + tuple(sol.shocks)

@@ -50,10 +50,8 @@ from .._dynamics import (
     condition_function,
     conditional_impl,
     expansion_residuals,
-    monomial_rule,
-    second_order_parts,
-    shock_factor,
     sigma2_blocks,
+    sigma_rule,
     taylor_blocks,
     variable_selection,
 )
@@ -411,20 +409,16 @@ def eh_state_space(solution: Solution, *, throw: bool = True) -> EHStateSpace:
 @eqx.filter_jit
 def _state_space_jit(sol):
     st = np.asarray(sol.model.structure.states, dtype=int)
-    ns, ne = len(st), len(sol.shocks)
+    ns = len(st)
     dt = sol.g_x.dtype
     iu, ju = np.triu_indices(ns)
     nv = len(iu)
-    g_ss = second_order_parts(sol)[3]
-    eps01, w = monomial_rule(ne)
-    eps = jnp.asarray(eps01, dt) @ shock_factor(sol.shock_cov).T
-    w = jnp.asarray(w, dt)
+    rule, eps, w = sigma_rule(sol)
     ybar_s = sol.steady_state[st]
 
     def nxt(x, sig):  # X_{t+1} without its 1, at each quadrature node
         def one(e):
-            y = sol.rule(x, sig * e, constant=False) + 0.5 * sig**2 * g_ss
-            x1 = y[st] - ybar_s
+            x1 = rule(x, sig * e, sig)[st] - ybar_s
             return jnp.concatenate([x1, x1[iu] * x1[ju]])
 
         return jax.vmap(one)(eps)
